@@ -1,0 +1,124 @@
+"""E-mail notifications about cases. Reusable by every workflow (reporting,
+case handling, reminders).
+
+An e-mail says only that something needs attention and where to look: never
+the description, the reporter, the forms of influence or any other content of
+the case, because e-mail leaves the system's access control and audit log.
+Sending failures are logged (without content) and never break the action
+that caused them.
+"""
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+
+def absolute(path: str) -> str:
+    return settings.BASE_URL.rstrip("/") + path
+
+
+def send_notice(users, subject: str, text: str, path: str) -> int:
+    """Send one e-mail per user (recipients never see each other) with
+    `text` and a link to `path`. Returns the number sent."""
+    addresses = sorted({u.email for u in users if getattr(u, "email", "") and u.is_active})
+    if not addresses:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        body = "\n\n".join([
+            text,
+            absolute(path),
+            _("Av sekretesskäl står inget om ärendets innehåll i det här meddelandet. Logga in i Värn för att läsa."),
+        ])
+    messages = [EmailMessage(subject=subject, body=body, to=[a]) for a in addresses]
+    try:
+        return get_connection().send_messages(messages) or 0
+    except Exception:  # the mail server is down: the case itself is safe in the database
+        logger.exception("Could not send notification e-mail about %s", path)
+        return 0
+
+
+def new_report(incident, routing) -> int:
+    """Tell the report's handlers (and, for information, the safety
+    representative) that a new report has arrived."""
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse("incidents:detail", args=[incident.pk])
+        sent = send_notice(
+            routing.handlers,
+            _("Värn: en ny rapport behöver din uppmärksamhet"),
+            _("En ny rapport (%(ref)s) har kommit in till Värn och behöver din uppmärksamhet.") % {"ref": incident.reference},
+            path,
+        )
+        sent += send_notice(
+            routing.informed,
+            _("Värn: en ny rapport i ditt skyddsområde"),
+            _("En ny rapport (%(ref)s) har kommit in i ditt skyddsområde. Du får detta för kännedom.") % {"ref": incident.reference},
+            path,
+        )
+    return sent
+
+
+def reply_to_reporter(message) -> int:
+    """Tell a named or confidential reporter that a handler has written."""
+    incident = message.incident
+    if incident.reporter_id is None:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        return send_notice(
+            [incident.reporter],
+            _("Värn: nytt meddelande om din rapport"),
+            _("Du har fått ett nytt meddelande om din rapport %(ref)s.") % {"ref": incident.reference},
+            reverse("incidents:mine_detail", args=[incident.pk]),
+        )
+
+
+def reply_to_handlers(message, handlers) -> int:
+    """Tell the case's handlers that the reporter has written."""
+    incident = message.incident
+    with translation.override(settings.LANGUAGE_CODE):
+        return send_notice(
+            handlers,
+            _("Värn: nytt meddelande i ett ärende"),
+            _("Rapportören har skrivit ett nytt meddelande i ärende %(ref)s.") % {"ref": incident.reference},
+            reverse("incidents:detail", args=[incident.pk]) + "#meddelanden",
+        )
+
+
+def status_to_reporter(incident) -> int:
+    """Tell a named or confidential reporter that their case moved on
+    (acknowledged, closed, reopened). Anonymous reporters check with their code."""
+    if incident.reporter_id is None:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        return send_notice(
+            [incident.reporter],
+            _("Värn: din rapport har fått ny status"),
+            _("Din rapport %(ref)s har nu status: %(status)s.") % {
+                "ref": incident.reference, "status": incident.get_status_display().lower()},
+            reverse("incidents:mine_detail", args=[incident.pk]),
+        )
+
+
+def assigned(incident, handler) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        return send_notice(
+            [handler],
+            _("Värn: ett ärende har tilldelats dig"),
+            _("Ärende %(ref)s har tilldelats dig.") % {"ref": incident.reference},
+            reverse("incidents:detail", args=[incident.pk]),
+        )
+
+
+def action_assigned(action) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        return send_notice(
+            [action.owner],
+            _("Värn: du har fått en åtgärd"),
+            _("Du är ansvarig för en åtgärd i ärende %(ref)s, klar senast %(due)s.") % {
+                "ref": action.incident.reference, "due": action.due_date.isoformat()},
+            reverse("incidents:detail", args=[action.incident_id]) + "#atgarder",
+        )

@@ -1,0 +1,239 @@
+// Report form enhancements. The form works without this file; with it:
+// a character counter, "Idag"/"Igår" buttons, operation area following the
+// unit, police fields shown when relevant, drafts kept while typing (in the
+// browser, and on the server for logged-in users) and no double submission.
+// On the receipt page it clears the drafts of the report just sent.
+(function () {
+  "use strict";
+
+  function each(list, fn) { Array.prototype.forEach.call(list, fn); }
+
+  // --- receipt page: the report is sent, forget the drafts ---------------------
+  var receipt = document.querySelector("[data-clear-drafts]");
+  if (receipt) {
+    each(receipt.getAttribute("data-clear-drafts").split(" "), function (key) {
+      if (!key) { return; }
+      try { window.localStorage.removeItem(key); window.sessionStorage.removeItem(key); } catch (e) { /* storage off */ }
+    });
+  }
+
+  var form = document.querySelector("form[data-report-form]");
+  if (!form) { return; }
+
+  var key = form.getAttribute("data-draft-key");
+  var serverUrl = form.getAttribute("data-draft-url");
+  var discardUrl = form.getAttribute("data-draft-discard-url");
+  var serverSavedAt = Number(form.getAttribute("data-server-draft-at") || 0);
+  var bound = form.getAttribute("data-bound") === "1";
+  var csrf = (form.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
+  var submitting = false;
+
+  // --- character counter --------------------------------------------------------
+  var text = form.querySelector("#id_description");
+  var counter = form.querySelector("[data-counter]");
+  var max = Number(counter ? counter.getAttribute("data-max") : 0);
+  function length(value) { return Array.from(value.replace(/\r\n/g, "\n")).length; }
+  function updateCounter() {
+    if (!text || !counter) { return; }
+    var n = length(text.value);
+    var over = n - max;
+    counter.classList.toggle("counter-over", over > 0);
+    counter.textContent = over > 0
+      ? over.toLocaleString("sv-SE") + " tecken för mycket – korta texten (högst " + max.toLocaleString("sv-SE") + ")."
+      : n.toLocaleString("sv-SE") + " av " + max.toLocaleString("sv-SE") + " tecken.";
+  }
+
+  // --- "Idag" / "Igår" ------------------------------------------------------------
+  var dateInput = form.querySelector("#id_occurred_date");
+  var quick = form.querySelector("[data-quick-dates]");
+  function iso(d) {
+    function pad(n) { return (n < 10 ? "0" : "") + n; }
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+  }
+  if (quick && dateInput) {
+    quick.hidden = false;
+    each(quick.querySelectorAll("[data-days]"), function (button) {
+      button.addEventListener("click", function () {
+        var d = new Date();
+        d.setDate(d.getDate() - Number(button.getAttribute("data-days")));
+        dateInput.value = iso(d);
+        dateInput.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+    });
+  }
+
+  // --- operation area follows the unit until the reporter picks one ---------------
+  var unit = form.querySelector("#id_unit");
+  var area = form.querySelector("#id_operation_area");
+  var areaTouched = false;
+  if (area) { area.addEventListener("change", function (e) { if (e.isTrusted) { areaTouched = true; } }); }
+  if (unit && area) {
+    unit.addEventListener("change", function () {
+      var option = unit.options[unit.selectedIndex];
+      if (!areaTouched && option) { area.value = option.getAttribute("data-area") || ""; }
+    });
+  }
+
+  // --- police report fields ----------------------------------------------------------
+  function updatePolice() {
+    var checked = form.querySelector("input[name=police_status]:checked");
+    var status = checked ? checked.value : "";
+    each(form.querySelectorAll("[data-police]"), function (box) {
+      var invalid = box.classList.contains("field-invalid");
+      box.hidden = !invalid && box.getAttribute("data-police") !== status;
+    });
+  }
+  each(form.querySelectorAll("input[name=police_status]"), function (r) { r.addEventListener("change", updatePolice); });
+
+  // --- choosing anonymous: a fresh token ---------------------------------------------
+  // The token may already sit in a server draft under the user's name; an
+  // anonymous report gets one that never left this browser.
+  var token = form.querySelector("input[name=token]");
+  each(form.querySelectorAll("input[name=identity_mode][type=radio]"), function (radio) {
+    radio.addEventListener("change", function () {
+      if (radio.checked && radio.value === "anonymous" && token && window.crypto && window.crypto.randomUUID) {
+        token.value = window.crypto.randomUUID();
+      }
+    });
+  });
+
+  // --- drafts ---------------------------------------------------------------------------
+  function identity() {
+    var checked = form.querySelector("input[name=identity_mode]:checked") ||
+      form.querySelector("input[type=hidden][name=identity_mode]");
+    return checked ? checked.value : "named";
+  }
+  function collect() {
+    var data = { forms: [] };
+    each(form.elements, function (el) {
+      if (!el.name || el.type === "file" || el.name === "csrfmiddlewaretoken" || el.tagName === "BUTTON") { return; }
+      if (el.type === "checkbox") {
+        if (el.name === "forms") { if (el.checked) { data.forms.push(el.value); } } else { data[el.name] = el.checked; }
+      } else if (el.type === "radio") {
+        if (el.checked) { data[el.name] = el.value; }
+      } else {
+        data[el.name] = el.value;
+      }
+    });
+    return data;
+  }
+  function apply(data) {
+    each(form.elements, function (el) {
+      if (!el.name || !(el.name in data) || el.type === "file" || el.name === "csrfmiddlewaretoken") { return; }
+      var value = data[el.name];
+      if (el.type === "checkbox") { el.checked = el.name === "forms" ? value.indexOf(el.value) !== -1 : !!value; }
+      else if (el.type === "radio") { el.checked = el.value === value; }
+      else if (el.type !== "hidden" || el.name === "token") { el.value = value; }
+    });
+    if (data.operation_area !== undefined) { areaTouched = true; }
+  }
+  function read(storage) {
+    try { return JSON.parse(storage.getItem(key) || "null"); } catch (e) { return null; }
+  }
+  // Only something the reporter typed or chose is worth keeping; an untouched
+  // form would otherwise bring back yesterday's date tomorrow.
+  function meaningful(data) { return !!(data && ((data.description || "").trim() || (data.forms || []).length)); }
+  function writeLocal() {
+    if (!key || submitting) { return; }
+    var data = collect();
+    if (!meaningful(data)) {
+      try { window.localStorage.removeItem(key); window.sessionStorage.removeItem(key); } catch (e) { /* ignore */ }
+      return;
+    }
+    var payload = JSON.stringify({ savedAt: Date.now(), data: data });
+    try {
+      // An anonymous draft lives only as long as the tab, so it is not left
+      // behind on a shared device.
+      if (identity() === "anonymous") {
+        window.localStorage.removeItem(key);
+        window.sessionStorage.setItem(key, payload);
+      } else {
+        window.sessionStorage.removeItem(key);
+        window.localStorage.setItem(key, payload);
+      }
+    } catch (e) { /* private mode or storage full: the server copy still helps */ }
+  }
+  var serverDirty = false;
+  function writeServer(keepalive) {
+    if (!serverUrl || !serverDirty || submitting) { return; }
+    serverDirty = false;
+    var body;
+    if (identity() === "anonymous") {
+      // Never send an anonymous draft: just ask the server to drop its copy.
+      body = new FormData();
+      body.append("identity_mode", "anonymous");
+    } else {
+      body = new FormData(form);
+      body.delete("attachments");
+    }
+    body.set("csrfmiddlewaretoken", csrf);
+    fetch(serverUrl, { method: "POST", body: body, credentials: "same-origin", keepalive: !!keepalive,
+                       headers: { "X-CSRFToken": csrf } })
+      .then(function (r) { if (!r.ok) { serverDirty = true; } })
+      .catch(function () { serverDirty = true; });
+  }
+  var localTimer = null;
+  function changed() {
+    updateCounter();
+    serverDirty = true;
+    clearTimeout(localTimer);
+    localTimer = setTimeout(writeLocal, 400);
+  }
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.addEventListener("focusout", function () { writeLocal(); writeServer(false); });
+  setInterval(function () { writeServer(false); }, 5000);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { writeLocal(); writeServer(true); }
+  });
+
+  // Restore a newer browser draft (after a reload or a lost connection). A form
+  // sent back with errors already holds the latest values.
+  var notice = document.querySelector("[data-local-restored]");
+  if (!bound) {
+    var saved = [read(window.localStorage), read(window.sessionStorage)]
+      .filter(function (d) { return d && meaningful(d.data); })
+      .sort(function (a, b) { return b.savedAt - a.savedAt; })[0];
+    if (saved && saved.savedAt > serverSavedAt && JSON.stringify(saved.data) !== JSON.stringify(collect())) {
+      apply(saved.data);
+      if (notice) { notice.hidden = false; }
+    }
+  } else {
+    writeLocal();
+  }
+  // Both "Börja om" buttons (the server draft's, a real form, and the browser
+  // draft's) forget every copy: this device's and the server's.
+  each(document.querySelectorAll("[data-draft-clear]"), function (clear) {
+    clear.addEventListener("click", function (e) {
+      e.preventDefault();
+      try { window.localStorage.removeItem(key); window.sessionStorage.removeItem(key); } catch (e) { /* ignore */ }
+      submitting = true;  // stop autosave while we leave
+      var done = function () { window.location.replace(window.location.pathname); };
+      if (discardUrl) {
+        fetch(discardUrl, { method: "POST", credentials: "same-origin",
+                            headers: { "X-CSRFToken": csrf, "X-Requested-With": "fetch" } }).then(done, done);
+      } else { done(); }
+    });
+  });
+
+  // --- one submission -------------------------------------------------------------
+  var button = form.querySelector("[data-submit]");
+  var label = button ? button.textContent : "";
+  form.addEventListener("submit", function (e) {
+    if (submitting) { e.preventDefault(); return; }
+    writeLocal();
+    submitting = true;
+    if (button) {
+      button.disabled = true;
+      button.textContent = button.getAttribute("data-busy-text") || label;
+      // If the network hangs, allow a retry: the same token returns the same report.
+      setTimeout(function () { submitting = false; button.disabled = false; button.textContent = label; }, 20000);
+    }
+  });
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted && button) { submitting = false; button.disabled = false; button.textContent = label; }
+  });
+
+  updateCounter();
+  updatePolice();
+})();

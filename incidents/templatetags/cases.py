@@ -1,0 +1,33 @@
+"""Template helpers for case pages: readable names for timeline entries."""
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+EVENT_LABELS = {
+    "incident.create": _("Rapporten kom in"),
+    "incident.acknowledge": _("Kvitterad som mottagen"),
+    "incident.investigate": _("Utredning påbörjad"),
+    "incident.resolve": _("Markerad som åtgärdad"),
+    "incident.close": _("Ärendet avslutades"),
+    "incident.reopen": _("Ärendet öppnades igen"),
+    "incident.reopen_reason": _("Skäl till att öppna igen"),
+    "incident.assign": _("Handläggare ändrad"),
+    "incident.actor": _("Aktörens identitet registrerad"),
+    "action.create": _("Åtgärd tillagd"),
+    "action.change": _("Åtgärd ändrad"),
+    "message.create": _("Meddelande"),
+    "attachment.download": _("Bilaga öppnad"),
+    "checklist.support_talk": _("Uppföljning: stödsamtal"),
+    "checklist.health_support": _("Uppföljning: företagshälsovård eller krisstöd"),
+    "checklist.risk_assessment": _("Uppföljning: riskbedömning"),
+    "checklist.safety_rep": _("Uppföljning: skyddsombud"),
+    "checklist.police": _("Uppföljning: polisanmälan"),
+    "checklist.work_env_authority": _("Uppföljning: Arbetsmiljöverket"),
+    "checklist.work_injury": _("Uppföljning: Försäkringskassan"),
+}
+
+
+@register.filter
+def event_label(action: str) -> str:
+    return EVENT_LABELS.get(action, action)

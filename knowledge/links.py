@@ -1,0 +1,46 @@
+"""Stable article slugs for contextual help: each field of the report form and
+each checklist item of a case links to the article that explains it.
+
+Use in a template:  {% load knowledge %}{% help_link "rapportera-nar" "Läs mer" %}
+or by key:          {% field_help "when" %}   {% checklist_help "risk_assessment" %}
+The tag renders nothing when the article does not exist, so a page never shows
+a dead link. The slugs below are seeded by migration 0002 and tested to exist.
+"""
+
+# Report form field → article slug.
+FIELD_HELP = {
+    "forms": "former",                     # Vilken form av påverkan?
+    "when": "rapportera-nar",              # När hände det?
+    "unit": "rapportera-enhet",            # Vilken enhet?
+    "source": "rapportera-kalla",          # Vem utövade påverkan?
+    "channel": "rapportera-kanal",         # Hur eller var skedde det?
+    "identity": "rapportera-synlighet",    # Med namn, konfidentiellt eller anonymt
+    "police": "polisanmalan",              # Polisanmälan
+    "attachments": "rapportera-bilagor",   # Bilagor
+    "support": "stod",                     # Vill du ha stöd?
+}
+
+# Case checklist item → article slug.
+CHECKLIST_HELP = {
+    "support_talk": "stodsamtal",                              # Stödsamtal erbjudet
+    "occupational_health": "foretagshalsovard-och-krisstod",   # Företagshälsovård/krisstöd
+    "risk_assessment": "riskbedomning",                        # Riskbedömning gjord/uppdaterad
+    "safety_rep": "skyddsombudet",                             # Skyddsombudet informerat
+    "police_decision": "polisanmalan",                         # Beslut om polisanmälan
+    "serious_incident": "allvarligt-tillbud",                  # Arbetsmiljöverket (allvarligt tillbud)
+    "work_injury": "arbetsskadeanmalan",                       # Försäkringskassan (arbetsskada)
+}
+
+# The knowledge bank's other fixed entry points.
+PAGE_HELP = {
+    "common_line": "gemensam-linje",
+    "how_to_report": "rapportera",
+    "hard_cases": "svara-fall",
+    "action_plan": "handlingsplan",
+    "contacts": "kontakter",
+    "law": "lagar",
+}
+
+
+def all_slugs() -> set[str]:
+    return set(FIELD_HELP.values()) | set(CHECKLIST_HELP.values()) | set(PAGE_HELP.values())

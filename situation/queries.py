@@ -1,0 +1,340 @@
+"""The database work behind a situation picture.
+
+Every figure is a GROUP BY or an aggregate in SQL; the Python code only adds
+up a few hundred or thousand aggregated rows. Every query starts from the
+lens, that is from access.countable_incidents: the ORM writes the scoped
+SQL, and this module only wraps aggregates around it.
+
+Each aggregate is a "branch" with the same column layout (a kind, five text
+keys, six numbers). On PostgreSQL the branches go out as one UNION ALL
+statement: one round trip, and PostgreSQL runs the branches side by side on
+its parallel workers (Parallel Append). Elsewhere (SQLite in development and
+tests) the same branches run one by one.
+
+Phase 1, the incidents alone, side by side:
+  units       per unit and source in the period (with its id range)
+  history     per unit and source: the twelve months before the period and
+              the same period a year earlier (with the latter's id range)
+  dims        per area, channel, identity mode and month
+  gender      reporters' gender, named and confidential reports only
+  actors      actors that appear in more than one report
+  acknowledged_at, closed_at
+              median and 90th percentile time from the report
+Phase 2, joins:
+  forms       per month and form in the period
+  forms_prev  per form a year earlier
+  police      threats and violence, and how many were police-reported
+  actions     open and overdue actions on the period's reports
+
+The forms and actions tables are limited to the id range found in phase 1:
+ids grow with time, so a scan of the whole forms table becomes a short index
+range. The range comes from the scoped incidents themselves, so it is only a
+hint and never drops one of them.
+"""
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, Func, IntegerField, Max, Min, Q, Value, When
+
+from incidents.models import Action, PoliceStatus
+from situation.lens import FormThrough, local_start
+
+THREATS_AND_VIOLENCE = ("hot", "vald")
+THROUGH = FormThrough._meta.db_table
+KEYS = 5
+NUMBERS = 6
+
+
+@dataclass
+class Counts:
+    unit_now: Counter = field(default_factory=Counter)
+    unit_hist: Counter = field(default_factory=Counter)
+    source_now: Counter = field(default_factory=Counter)
+    source_prev: Counter = field(default_factory=Counter)
+    total_now: int = 0
+    total_hist: int = 0
+    total_prev: int = 0
+    area_now: Counter = field(default_factory=Counter)
+    channel_now: Counter = field(default_factory=Counter)
+    identity_now: Counter = field(default_factory=Counter)
+    gender_now: Counter = field(default_factory=Counter)  # named and confidential only
+    month_now: Counter = field(default_factory=Counter)
+    month_form: Counter = field(default_factory=Counter)  # (month, form id) -> n
+    form_prev: Counter = field(default_factory=Counter)
+    police_total: int = 0
+    police_reported: int = 0
+    timing: dict = field(default_factory=dict)
+    actions_open: int = 0
+    actions_overdue: int = 0
+    repeated_actors: int = 0
+
+
+class WidthBucket(Func):
+    """PostgreSQL's width_bucket over sorted instants: the month's index by
+    binary search, much cheaper than converting every row's time zone."""
+    output_field = IntegerField()
+
+    def __init__(self, expression, boundaries):
+        super().__init__(expression)
+        self.boundaries = list(boundaries)
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"width_bucket({sql}, %s::timestamptz[])", (*params, self.boundaries)
+
+
+def month_index(months: list[date]):
+    """An expression giving each incident the index of its month in `months`."""
+    boundaries = [local_start(m) for m in months[1:]]
+    if connection.vendor == "postgresql":
+        return WidthBucket(F("occurred_at"), boundaries)
+    if not boundaries:
+        return Value(0, output_field=IntegerField())
+    return Case(*[When(occurred_at__lt=b, then=Value(i)) for i, b in enumerate(boundaries)],
+                default=Value(len(boundaries)), output_field=IntegerField())
+
+
+def percentile(sorted_values: list, fraction: float):
+    """The same linear interpolation as percentile_cont, for SQLite."""
+    if not sorted_values:
+        return None
+    pos = fraction * (len(sorted_values) - 1)
+    low = int(pos)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (pos - low)
+
+
+# --- branches -----------------------------------------------------------------
+
+@dataclass
+class Branch:
+    kind: str
+    sql: str  # selects the named keys and numbers
+    params: tuple
+    keys: tuple = ()
+    numbers: tuple = ()
+
+    def wrapped(self) -> tuple[str, tuple]:
+        """The branch in the common layout: kind, KEYS texts, NUMBERS numbers."""
+        cols = [f"CAST('{self.kind}' AS TEXT)"]
+        cols += [f'CAST(q."{k}" AS TEXT)' for k in self.keys] + ["CAST(NULL AS TEXT)"] * (KEYS - len(self.keys))
+        cols += [f'CAST(q."{n}" AS DOUBLE PRECISION)' for n in self.numbers]
+        cols += ["CAST(NULL AS DOUBLE PRECISION)"] * (NUMBERS - len(self.numbers))
+        return f"SELECT {', '.join(cols)} FROM ({self.sql}) q", self.params
+
+
+def _orm(kind, qs, keys=(), numbers=()) -> Branch:
+    sql, params = qs.query.sql_with_params()
+    return Branch(kind, sql, tuple(params), tuple(keys), tuple(numbers))
+
+
+def _run(branches: list[Branch]) -> list[tuple]:
+    if not branches:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            parts = [b.wrapped() for b in branches]
+            cursor.execute(" UNION ALL ".join(f"({sql})" for sql, _ in parts),
+                           tuple(p for _, params in parts for p in params))
+            return cursor.fetchall()
+        rows = []
+        for b in branches:
+            cursor.execute(*b.wrapped())
+            rows.extend(cursor.fetchall())
+        return rows
+
+
+def _int(text):
+    return None if text is None else int(text)
+
+
+def _n(number) -> int:
+    return 0 if number is None else int(number)
+
+
+def gather(before, current, **kwargs) -> Counts:
+    """before: the scoped incidents from the start of the history (or a year
+    earlier) to the start of the period (or the end of the year-earlier
+    period, if later); current: the period; previous: the same period a
+    year earlier. Counting the period and what came before in separate
+    branches lets PostgreSQL run them side by side."""
+    if connection.vendor != "postgresql":
+        return _gather(before, current, **kwargs)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Planner settings for this transaction only. The figures read
+            # long runs of recent rows that sit in memory: with the default
+            # cost of a random page (4, for spinning disks) the planner
+            # prefers the narrow occurred_at index plus the table over the
+            # covering index (incidents 0010), which answers from the index
+            # alone; 1.1 is the usual value for SSDs and cached data. And each
+            # branch should run whole on one worker, side by side with the
+            # others (Parallel Append), rather than split each small scan
+            # across workers one branch after another.
+            cursor.execute("SET LOCAL random_page_cost = 1.1")
+            cursor.execute("SET LOCAL min_parallel_index_scan_size = '1GB'")
+            cursor.execute("SET LOCAL min_parallel_table_scan_size = '1GB'")
+        return _gather(before, current, **kwargs)
+
+
+def _gather(before, current, *, hist_q: Q, prev_q: Q, previous, terms: dict, today: date,
+            months: list[date], with_history: bool) -> Counts:
+    c = Counts()
+    current, previous = current.order_by(), previous.order_by()
+    pg = connection.vendor == "postgresql"
+
+    # Phase 1: the incidents alone, side by side. The lowest and highest id
+    # of the period (and of the period a year earlier) come along, to narrow
+    # the joins of phase 2.
+    named = Q(identity_mode__in=["named", "confidential"])
+    phase1 = [
+        _orm("units", current.values("unit_id", "source_id").annotate(
+            now=Count("id"), lo=Min("id"), hi=Max("id")), ("unit_id", "source_id"), ("now", "lo", "hi")),
+        _orm("history", before.order_by().values("unit_id", "source_id").annotate(
+            hist=Count("id", filter=hist_q), prev=Count("id", filter=prev_q),
+            lo=Min("id", filter=prev_q), hi=Max("id", filter=prev_q)),
+            ("unit_id", "source_id"), ("hist", "prev", "lo", "hi")),
+        _orm("dims", current.annotate(m=month_index(months)).values(
+            "operation_area_id", "channel_id", "identity_mode", "m").annotate(n=Count("id")),
+            ("operation_area_id", "channel_id", "identity_mode", "m"), ("n",)),
+        _orm("gender", current.filter(named).values("reporter__gender").annotate(n=Count("id")),
+             ("reporter__gender",), ("n",)),
+        _repeated(current),
+    ]
+    if pg:
+        phase1 += [_timing_branch(current, "acknowledged_at"), _timing_branch(current, "closed_at")]
+    rows = _run(phase1)
+
+    # Phase 2: joins with the forms and actions of each report.
+    lo, hi = _range(rows, "units")
+    prev_lo, prev_hi = _range(rows, "history")
+    phase2 = []
+    if lo is not None:
+        phase2 += [*_form_branches(current, months, terms, lo, hi), _actions_branch(current, today, lo, hi)]
+    if prev_lo is not None and with_history:
+        sql, params = previous.values("id").query.sql_with_params()
+        phase2.append(Branch(
+            "forms_prev", f"SELECT f.influenceform_id AS form_id, COUNT(*) AS n FROM ({sql}) c "
+                          f"JOIN {THROUGH} f ON f.incident_id = c.id WHERE f.incident_id BETWEEN %s AND %s "
+                          f"GROUP BY f.influenceform_id", (*params, prev_lo, prev_hi), ("form_id",), ("n",)))
+    rows += _run(phase2)
+
+    c.timing = {"ack_n": 0, "close_n": 0, "ack_median": None, "ack_p90": None,
+                "close_median": None, "close_p90": None}
+    for kind, k1, k2, k3, k4, k5, v1, v2, v3, *_rest in rows:
+        if kind == "units":
+            now = _n(v1)
+            c.unit_now[_int(k1)] += now
+            c.source_now[_int(k2)] += now
+            c.total_now += now
+        elif kind == "history":
+            hist, prev = _n(v1), _n(v2)
+            c.unit_hist[_int(k1)] += hist
+            c.source_prev[_int(k2)] += prev
+            c.total_hist += hist
+            c.total_prev += prev
+        elif kind == "dims":
+            n = _n(v1)
+            c.area_now[_int(k1)] += n
+            c.channel_now[_int(k2)] += n
+            c.identity_now[k3] += n
+            c.month_now[months[int(k4)]] += n
+        elif kind == "gender":
+            c.gender_now[k1 or ""] += _n(v1)
+        elif kind == "actors":
+            c.repeated_actors = _n(v1)
+        elif kind in ("acknowledged_at", "closed_at"):
+            name = "ack" if kind == "acknowledged_at" else "close"
+            c.timing.update({f"{name}_median": _seconds(v1), f"{name}_p90": _seconds(v2), f"{name}_n": _n(v3)})
+        elif kind == "forms":
+            c.month_form[(months[int(k1)], int(k2))] += _n(v1)
+        elif kind == "forms_prev":
+            c.form_prev[int(k1)] += _n(v1)
+        elif kind == "police":
+            c.police_total, c.police_reported = _n(v1), _n(v2)
+        elif kind == "actions":
+            c.actions_open, c.actions_overdue = _n(v1), _n(v2)
+    if not pg and lo is not None:
+        c.timing = _timings_in_python(current)
+    return c
+
+
+def _range(rows, kind) -> tuple[int | None, int | None]:
+    """The lowest and highest id over the rows of one branch (numbers 2 and 3
+    of "units", 3 and 4 of "history")."""
+    lo_at, hi_at = (7, 8) if kind == "units" else (8, 9)
+    lows = [r[lo_at] for r in rows if r[0] == kind and r[lo_at] is not None]
+    highs = [r[hi_at] for r in rows if r[0] == kind and r[hi_at] is not None]
+    return (int(min(lows)), int(max(highs))) if lows else (None, None)
+
+
+def _form_branches(current, months, terms, lo, hi) -> list[Branch]:
+    sql, params = current.annotate(m=month_index(months)).values("id", "m").query.sql_with_params()
+    branches = [Branch(
+        "forms", f"SELECT c.m AS m, f.influenceform_id AS form_id, COUNT(*) AS n FROM ({sql}) c "
+                 f"JOIN {THROUGH} f ON f.incident_id = c.id WHERE f.incident_id BETWEEN %s AND %s "
+                 f"GROUP BY c.m, f.influenceform_id", (*params, lo, hi), ("m", "form_id"), ("n",))]
+    tv_ids = [t.pk for t in terms["forms"] if t.code in THREATS_AND_VIOLENCE]
+    if tv_ids:
+        # Threats and violence, and how many were police-reported: marked as
+        # reported, or with a K-number.
+        sql, params = current.values("id", "police_status", "police_reference").query.sql_with_params()
+        marks = ", ".join(["%s"] * len(tv_ids))
+        branches.append(Branch(
+            "police",
+            f"SELECT COUNT(*) AS n, SUM(CASE WHEN c.police_status = %s OR c.police_reference <> '' "
+            f"THEN 1 ELSE 0 END) AS reported FROM ({sql}) c WHERE EXISTS (SELECT 1 FROM {THROUGH} f "
+            f"WHERE f.incident_id = c.id AND f.influenceform_id IN ({marks}) AND f.incident_id BETWEEN %s AND %s)",
+            (PoliceStatus.REPORTED, *params, *tv_ids, lo, hi), (), ("n", "reported")))
+    return branches
+
+
+def _actions_branch(current, today, lo, hi) -> Branch:
+    sql, params = current.values("id").query.sql_with_params()
+    return Branch(
+        "actions",
+        f"SELECT SUM(CASE WHEN a.status = %s THEN 1 ELSE 0 END) AS open_n, "
+        f"SUM(CASE WHEN a.status = %s AND a.due_date < %s THEN 1 ELSE 0 END) AS overdue_n "
+        f"FROM {Action._meta.db_table} a WHERE a.incident_id BETWEEN %s AND %s AND a.incident_id IN ({sql})",
+        (Action.Status.OPEN, Action.Status.OPEN, today, lo, hi, *params), (), ("open_n", "overdue_n"))
+
+
+def _repeated(current) -> Branch:
+    """Actors (pseudonyms) that appear in more than one of the scoped reports."""
+    per_actor = (current.exclude(actor_pseudonym="").values("actor_pseudonym")
+                 .annotate(n=Count("id")).filter(n__gte=2).values("actor_pseudonym"))
+    sql, params = per_actor.query.sql_with_params()
+    return Branch("actors", f"SELECT COUNT(*) AS n FROM ({sql}) r", tuple(params), (), ("n",))
+
+
+def _timing_branch(current, field_name: str) -> Branch:
+    """Median and 90th percentile in seconds from report to `field_name`
+    (PostgreSQL). One branch per field, so that the two sorts run side by side."""
+    sql, params = current.values("reported_at", field_name).query.sql_with_params()
+    # date_part gives double precision; EXTRACT would give slower numeric.
+    span = f"date_part('epoch', c.{field_name}) - date_part('epoch', c.reported_at)"
+    return Branch(
+        field_name,
+        f"SELECT p.v[1] AS p50, p.v[2] AS p90, p.n AS n FROM ("
+        f"SELECT PERCENTILE_CONT(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {span}) AS v, "
+        f"COUNT(c.{field_name}) AS n FROM ({sql}) c) p",
+        tuple(params), (), ("p50", "p90", "n"))
+
+
+def _seconds(value):
+    return None if value is None else timedelta(seconds=value)
+
+
+def _timings_in_python(qs) -> dict:
+    """SQLite has no percentile function: sort the durations here (small
+    development and test databases only)."""
+    result = qs.aggregate(ack_n=Count("id", filter=Q(acknowledged_at__isnull=False)),
+                          close_n=Count("id", filter=Q(closed_at__isnull=False)))
+    for name, end_field in (("ack", "acknowledged_at"), ("close", "closed_at")):
+        rows = qs.filter(**{f"{end_field}__isnull": False}).values_list(end_field, "reported_at")
+        values = sorted(end - start for end, start in rows)
+        result[f"{name}_median"] = percentile(values, 0.5)
+        result[f"{name}_p90"] = percentile(values, 0.9)
+    return result

@@ -1,0 +1,78 @@
+"""The handler's path on a phone: inbox → acknowledge → checklist → action →
+reply to the reporter → close; axe-core on inbox and case page."""
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from incidents.models import Incident
+from tests.conftest import assert_accessible, browser_login, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_handler_runs_a_case_from_report_to_closed_on_a_phone(city, phone):
+    page = phone
+    browser_login(page, city.manager.username)
+    page.goto("/arenden/")
+    assert_accessible(page)
+    screenshot(page, "inbox-phone")
+    page.get_by_role("link", name=city.named.reference).click()
+    assert page.get_by_role("heading", name="Nästa steg").is_visible()
+    assert_accessible(page)
+    screenshot(page, "case-new-phone")
+
+    page.get_by_role("button", name="Kvittera mottagen").click()
+    assert page.get_by_text("Rapporten är kvitterad som mottagen.").is_visible()
+
+    # Checklist: every item done or not applicable.
+    for code, label in [("support_talk", "Stödsamtal"), ("health_support", "Företagshälsovård"),
+                        ("risk_assessment", "Riskbedömning"), ("safety_rep", "Skyddsombudet"),
+                        ("police", "Beslut om polisanmälan"), ("work_env_authority", "Allvarligt tillbud")]:
+        item = page.locator(f"#punkt-{code}")
+        item.locator("summary").click()
+        if code == "police":
+            item.get_by_label("Klart").check()
+            item.get_by_label("K-nummer").fill("K123456-26")
+        elif code == "support_talk":
+            item.get_by_label("Klart").check()
+            item.get_by_label("Datum").fill(timezone.localdate().isoformat())
+        else:
+            item.get_by_label("Ej aktuellt").check()
+            item.get_by_label("Kommentar eller skäl").fill("Inte aktuellt i detta ärende")
+        item.get_by_role("button", name="Spara").click()
+        assert page.get_by_text("Uppföljningen är sparad.").is_visible(), code
+
+    # An action.
+    page.get_by_text("Lägg till åtgärd").click()
+    page.get_by_label("Åtgärd", exact=True).fill("Se över larmet i besöksrummet")
+    page.get_by_label("Ansvarig").select_option(label=str(city.manager))
+    page.get_by_label("Klar senast").fill((timezone.localdate() + timedelta(days=7)).isoformat())
+    page.get_by_role("button", name="Lägg till").click()
+    assert page.get_by_text("Åtgärden är tillagd.").is_visible()
+    page.get_by_role("button", name="Markera klar").click()
+
+    # Reply to the reporter.
+    thread = page.locator("#meddelanden")
+    thread.get_by_role("textbox").fill("Hej, jag ringer dig i morgon förmiddag.")
+    thread.get_by_role("button").last.click()
+    assert page.get_by_text("Hej, jag ringer dig i morgon förmiddag.").is_visible()
+
+    page.get_by_role("button", name="Markera som åtgärdad").click()
+    page.get_by_label("Sammanfattning").fill("Stödsamtal hållet, polisanmält, larm åtgärdat.")
+    page.get_by_role("button", name="Avsluta ärendet").last.click()
+    assert page.get_by_text("Ärendet är avslutat.").first.is_visible()
+    assert_accessible(page)
+    screenshot(page, "case-closed-phone")
+    assert Incident.objects.get(pk=city.named.pk).status == "closed"
+
+
+def test_case_page_and_inbox_on_desktop_are_accessible(city, desktop):
+    browser_login(desktop, city.security.username)
+    desktop.goto("/arenden/?vy=alla")
+    assert_accessible(desktop)
+    screenshot(desktop, "inbox-desktop")
+    desktop.goto(f"/arenden/{city.north_b_case.pk}/")
+    assert desktop.get_by_text("Möjligt allvarligt tillbud").is_visible()
+    assert_accessible(desktop)
+    screenshot(desktop, "case-desktop")

@@ -1,0 +1,486 @@
+"""The reporting flow in a real browser (Chromium, 390×844 and desktop):
+named, confidential and anonymous reports end to end with the message thread
+and the receipt-code follow-up, drafts that survive a reload, one report for
+a double submission, every kind of bad input, routing with the manager
+bypass, the confidential reporter kept from the handler, and axe-core on
+the form, its error state and the receipt."""
+import io
+import re
+import time
+from datetime import timedelta
+from urllib.parse import urlparse
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.utils import timezone
+from PIL import Image
+
+from audit.models import AuditEntry
+from incidents.models import Incident, Message, ReportDraft
+from tests.conftest import assert_accessible, browser_login, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEXT = "Brukaren sa att hen vet var jag bor och att jag ska få se vad som händer."
+CODE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
+
+
+@pytest.fixture(autouse=True)
+def clean_state(settings, tmp_path):
+    # The cache table (rate limits) is not emptied between live-server tests.
+    cache.clear()
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    mail.outbox.clear()
+    yield
+    cache.clear()
+
+
+def fill(page, text=TEXT, forms=("Hot",), identity=None, source=None, channel=None, unit=None):
+    page.get_by_label("Vad hände?").fill(text)
+    if unit:
+        page.get_by_label("Enhet").select_option(label=unit)
+    for name in forms:
+        page.locator(".choice-card", has_text=name).first.click()
+    if identity:
+        page.get_by_role("radio", name=identity).check()
+    if source or channel:
+        details = page.locator("details.more")
+        if not details.get_attribute("open") == "":
+            page.get_by_text("Mer information (frivilligt)").click()
+        if source:
+            page.get_by_label("Vem utövade påverkan?").select_option(label=source)
+        if channel:
+            page.get_by_label("Hur eller var skedde det?").select_option(label=channel)
+
+
+def submit(page):
+    page.get_by_role("button", name="Skicka rapporten").click()
+    page.wait_for_load_state()
+
+
+def logout(page):
+    page.get_by_role("button", name="Logga ut").click()
+    page.wait_for_url("**/konto/logga-in/**")
+
+
+def mailed_to(count, timeout=10):
+    """Addresses mailed so far, once `count` e-mails have gone out. The live
+    server's threads share one database connection in these tests, so a
+    commit (and the e-mail sent after it) can land a moment after the page."""
+    deadline = time.monotonic() + timeout
+    while len(mail.outbox) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return sorted(a for m in mail.outbox for a in m.to)
+
+
+def the_report(text=TEXT):
+    return Incident.objects.get(description=text)
+
+
+# --- named ---------------------------------------------------------------------------
+
+def test_a_named_report_end_to_end_with_a_message_exchange(city, phone, desktop):
+    browser_login(phone, city.employee.username)
+    phone.get_by_role("link", name="Rapportera en händelse").click()
+    assert phone.get_by_role("heading", name="Rapportera en händelse").is_visible()
+    fill(phone, source="Brukare/klient", channel="Hembesök")
+    submit(phone)
+    incident = the_report()
+    assert phone.get_by_role("heading", name="Tack – rapporten är skickad").is_visible()
+    assert incident.reference in phone.content()
+    assert incident.reporter == city.employee and incident.channel.code == "hembesok"
+    assert_accessible(phone)
+    screenshot(phone, "report-receipt-phone")
+    assert mailed_to(3) == sorted([city.manager.email, city.security.email, city.safety.email])
+
+    # The manager opens the case from the e-mail's link and asks a question.
+    link = re.search(r"https?://\S+", mail.outbox[0].body).group(0)
+    browser_login(desktop, city.manager.username)
+    assert urlparse(link).path == f"/arenden/{incident.pk}/"
+    desktop.goto(urlparse(link).path)
+    assert str(city.employee) in desktop.content()
+    desktop.get_by_label("Skriv till rapportören").fill("Tack för rapporten. Behöver du stöd?")
+    mail.outbox.clear()
+    desktop.get_by_role("button", name="Skicka meddelandet").click()
+    desktop.wait_for_load_state()
+    assert desktop.get_by_text("Tack för rapporten. Behöver du stöd?").is_visible()
+    assert_accessible(desktop)
+    screenshot(desktop, "case-thread-desktop")
+    assert mailed_to(1) == [city.employee.email]
+    assert "Behöver du stöd" not in mail.outbox[0].body
+
+    # The reporter reads it under Mina rapporter and answers.
+    phone.goto("/mina-rapporter/")
+    assert incident.reference in phone.content()
+    assert_accessible(phone)
+    screenshot(phone, "mine-list-phone")
+    phone.get_by_role("link", name=incident.reference).click()
+    assert phone.get_by_text("Tack för rapporten. Behöver du stöd?").is_visible()
+    phone.get_by_label("Skriv till handläggaren").fill("Ja tack, gärna ett samtal.")
+    phone.get_by_role("button", name="Skicka meddelandet").click()
+    phone.wait_for_load_state()
+    assert phone.get_by_text("Ja tack, gärna ett samtal.").is_visible()
+    assert_accessible(phone)
+    screenshot(phone, "mine-thread-phone")
+    assert Message.objects.filter(incident=incident, by_reporter=True, author=city.employee).count() == 1
+
+    desktop.goto("/mina-rapporter/")
+    screenshot(desktop, "mine-list-desktop-manager-empty")
+    logout(desktop)
+    browser_login(desktop, city.employee.username)
+    desktop.goto("/mina-rapporter/")
+    screenshot(desktop, "mine-list-desktop")
+    desktop.get_by_role("link", name=incident.reference).click()
+    screenshot(desktop, "mine-thread-desktop")
+
+
+# --- confidential --------------------------------------------------------------------
+
+def test_a_confidential_reporter_is_hidden_from_the_manager_but_not_the_coordinator(city, desktop):
+    browser_login(desktop, city.employee.username)
+    desktop.goto("/rapportera/")
+    fill(desktop, identity="Konfidentiell")
+    submit(desktop)
+    incident = the_report()
+    assert incident.identity_mode == "confidential"
+    desktop.goto(f"/mina-rapporter/{incident.pk}/")
+    desktop.get_by_label("Skriv till handläggaren").fill("Jag vill inte att chefen vet att det är jag.")
+    desktop.get_by_role("button", name="Skicka meddelandet").click()
+    desktop.wait_for_load_state()
+    name = str(city.employee)
+    for message in mail.outbox:
+        assert name not in message.body and city.employee.username not in message.body
+    logout(desktop)
+
+    browser_login(desktop, city.manager.username)
+    desktop.goto(f"/arenden/{incident.pk}/")
+    page = desktop.content()
+    assert "Konfidentiell" in page and "Rapportören" in page and name not in page
+    desktop.goto("/arenden/")
+    assert incident.reference in desktop.content() and name not in desktop.content()
+    logout(desktop)
+
+    browser_login(desktop, city.auditor.username)
+    desktop.goto(f"/granskning/?arende={incident.reference}")
+    page = desktop.content()
+    assert "incident.create" in page and "konfidentiell rapportör" in page and name not in page
+    logout(desktop)
+
+    browser_login(desktop, city.security.username)
+    desktop.goto(f"/arenden/{incident.pk}/")
+    assert desktop.get_by_text(name).first.is_visible()
+    assert f"{name} (rapportör)" in desktop.content()
+
+
+# --- anonymous -------------------------------------------------------------------------
+
+def test_an_anonymous_report_end_to_end_with_the_receipt_code(city, phone, desktop, browser, live_server):
+    phone.goto("/rapportera/anonymt/")
+    assert_accessible(phone)
+    screenshot(phone, "report-anonymous-form-phone")
+    fill(phone, forms=("Trakasserier",), unit="Ekonomiskt bistånd Norr")
+    submit(phone)
+    code = CODE.search(phone.locator(".receipt-code").inner_text()).group(0)
+    incident = the_report()
+    assert incident.reporter is None and incident.identity_mode == "anonymous"
+    assert AuditEntry.objects.get(action="incident.create", incident=incident).actor_label == "anonym rapportör"
+    assert_accessible(phone)
+    screenshot(phone, "report-anonymous-receipt-phone")
+
+    # The coordinator asks a question from the case page.
+    browser_login(desktop, city.security.username)
+    desktop.goto(f"/arenden/{incident.pk}/")
+    assert "Anonym" in desktop.content()
+    desktop.get_by_label("Skriv till rapportören").fill("Hände det vid ett hembesök?")
+    desktop.get_by_role("button", name="Skicka meddelandet").click()
+    desktop.wait_for_load_state()
+
+    # Later, on another device, the reporter follows up with the code alone.
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="sv-SE",
+                                  base_url=live_server.url, is_mobile=True, has_touch=True)
+    other = context.new_page()
+    other.goto("/uppfoljning/")
+    assert_accessible(other)
+    screenshot(other, "followup-phone")
+    other.get_by_label("Kvittokod").fill(code.lower().replace("-", " "))
+    other.get_by_role("button", name="Öppna rapporten").click()
+    other.wait_for_load_state()
+    assert other.get_by_text("Hände det vid ett hembesök?").is_visible()
+    assert incident.reference in other.content()
+    other.get_by_label("Skriv till handläggaren").fill("Ja, i brukarens hem.")
+    other.get_by_role("button", name="Skicka meddelandet").click()
+    other.wait_for_load_state()
+    assert other.get_by_text("Meddelandet är skickat").is_visible()
+    assert other.get_by_text("Ja, i brukarens hem.").is_visible()
+    assert_accessible(other)
+    screenshot(other, "followup-case-phone")
+    message = Message.objects.get(body="Ja, i brukarens hem.")
+    assert message.author is None and message.by_reporter
+    context.close()
+
+    desktop.reload()
+    assert desktop.get_by_text("Ja, i brukarens hem.").is_visible()
+    assert "Rapportören" in desktop.content()
+    logout(desktop)
+    desktop.goto("/uppfoljning/")
+    screenshot(desktop, "followup-desktop")
+
+
+def test_a_wrong_code_gets_the_same_answer_as_one_that_never_existed(city, phone):
+    phone.goto("/uppfoljning/")
+    answers = []
+    for code in ("ABCD-EFGH-JKMN-PQRS", "0000-0000-0000-0001"):
+        phone.get_by_label("Kvittokod").fill(code)
+        phone.get_by_role("button", name="Öppna rapporten").click()
+        phone.wait_for_load_state()
+        answers.append(phone.locator("main").inner_text())
+    assert answers[0] == answers[1] and "Koden öppnar ingen rapport" in answers[0]
+    assert_accessible(phone)
+    screenshot(phone, "followup-error-phone")
+
+
+def test_a_logged_in_employee_can_choose_anonymous(city, phone):
+    browser_login(phone, city.employee.username)
+    phone.goto("/rapportera/")
+    named_token = phone.locator("input[name=token]").input_value()
+    fill(phone, identity="Anonym")
+    # The token that may have reached a named server draft is replaced.
+    assert phone.locator("input[name=token]").input_value() != named_token
+    submit(phone)
+    assert CODE.search(phone.locator(".receipt-code").inner_text())
+    assert the_report().reporter is None
+    assert not ReportDraft.objects.exists()
+
+
+# --- drafts ------------------------------------------------------------------------------
+
+def test_a_draft_is_restored_after_a_reload_and_on_another_device(city, phone, browser, live_server):
+    browser_login(phone, city.employee.username)
+    phone.goto("/rapportera/")
+    fill(phone, forms=("Hot", "Våld"), identity="Konfidentiell")
+    phone.get_by_role("button", name="Igår").click()
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    phone.get_by_label("Vad hände?").blur()
+    phone.wait_for_timeout(600)
+    phone.reload()
+    assert phone.get_by_label("Vad hände?").input_value() == TEXT
+    assert phone.locator("#id_forms_0").is_checked() and phone.locator("#id_forms_1").is_checked()
+    assert phone.get_by_role("radio", name="Konfidentiell").is_checked()
+    assert phone.get_by_label("Datum").input_value() == yesterday
+    assert phone.get_by_text("Vi har fyllt i").first.is_visible()
+
+    # The server keeps it too, for the next device.
+    deadline = time.monotonic() + 10
+    while not ReportDraft.objects.filter(user=city.employee, data__description=TEXT).exists():
+        assert time.monotonic() < deadline, "the draft never reached the server"
+        time.sleep(0.2)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE", base_url=live_server.url)
+    other = context.new_page()
+    browser_login(other, city.employee.username)
+    other.goto("/rapportera/")
+    assert other.get_by_label("Vad hände?").input_value() == TEXT
+    assert other.get_by_role("radio", name="Konfidentiell").is_checked()
+    screenshot(other, "report-draft-restored-desktop")
+
+    # Sending clears every copy.
+    other.get_by_role("button", name="Skicka rapporten").click()
+    other.wait_for_load_state()
+    assert the_report().identity_mode == "confidential"
+    assert not ReportDraft.objects.exists()
+    phone.goto("/rapportera/")
+    assert phone.get_by_label("Vad hände?").input_value() == TEXT  # the phone's own copy until its next send…
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Börja om med ett tomt formulär").first.click()
+    assert phone.get_by_label("Vad hände?").input_value() == ""
+    context.close()
+
+
+def test_an_anonymous_draft_never_reaches_the_server(city, phone):
+    browser_login(phone, city.employee.username)
+    phone.goto("/rapportera/")
+    fill(phone, text="Något som bara ska stanna i den här fliken", identity="Anonym")
+    phone.get_by_label("Vad hände?").focus()
+    phone.get_by_label("Vad hände?").blur()
+    phone.wait_for_timeout(6000)  # longer than the autosave interval
+    assert not ReportDraft.objects.exists()
+    stored = phone.evaluate("() => [localStorage.length, sessionStorage.length]")
+    assert stored == [0, 1]
+    phone.reload()
+    assert phone.get_by_label("Vad hände?").input_value() == "Något som bara ska stanna i den här fliken"
+
+
+# --- one report per submission -----------------------------------------------------------
+
+def test_a_double_tap_and_a_retry_create_one_report(city, phone):
+    browser_login(phone, city.employee.username)
+    phone.goto("/rapportera/")
+    fill(phone)
+    posts = []
+    phone.on("request", lambda r: posts.append(r) if r.method == "POST" and r.url.endswith("/rapportera/") else None)
+    # The very same form sent twice, as a browser retries after a timeout.
+    # (Truly simultaneous requests are tested in test_reporting.py: the
+    # live server shares one connection to SQLite's in-memory database.)
+    urls = phone.evaluate("""async () => {
+        const form = document.querySelector("form[data-report-form]");
+        const send = () => fetch(location.href, {method: "POST", body: new FormData(form)}).then(r => r.url);
+        const first = await send();
+        return [first, await send()];
+    }""")
+    assert urls[0] == urls[1] and "/kvitto/" in urls[0]
+    assert Incident.objects.filter(description=TEXT).count() == 1
+    # A double tap on the button: the second tap does nothing.
+    posts.clear()
+    phone.evaluate("""() => { const b = document.querySelector("[data-submit]"); b.click(); b.click(); }""")
+    phone.wait_for_load_state()
+    phone.get_by_role("heading", name="Tack – rapporten är skickad").wait_for()
+    assert len(posts) == 1
+    assert Incident.objects.filter(description=TEXT).count() == 1
+
+
+# --- bad input --------------------------------------------------------------------------
+
+def test_each_invalid_input_is_explained_and_everything_else_kept(city, phone, desktop, tmp_path):
+    browser_login(phone, city.employee.username)
+    phone.goto("/rapportera/")
+    submit(phone)
+    summary = phone.get_by_role("alert")
+    assert summary.is_visible()
+    assert phone.evaluate("() => document.activeElement.classList.contains('error-summary')")
+    assert summary.get_by_role("link", name="Beskriv kort vad som hände.").is_visible()
+    summary.get_by_role("link", name=re.compile("Välj minst en form")).click()
+    assert phone.evaluate("() => location.hash") == "#id_forms_0"
+    assert_accessible(phone)
+    screenshot(phone, "report-errors-phone")
+
+    # A date in the future, a bad K-number and a PDF named .jpg, with good text.
+    pdf = io.BytesIO()
+    Image.new("RGB", (10, 10), "white").save(pdf, format="PDF")
+    fake = tmp_path / "foto.jpg"
+    fake.write_bytes(pdf.getvalue())
+    fill(phone, forms=())
+    phone.locator(".choice-card", has_text="Hot").first.click()
+    phone.get_by_label("Datum").fill((timezone.localdate() + timedelta(days=2)).isoformat())
+    if phone.locator("details.more").get_attribute("open") is None:
+        phone.get_by_text("Mer information (frivilligt)").click()
+    phone.get_by_label("Plats", exact=True).fill("Trapphuset <b>utanför</b> 😡")
+    phone.get_by_role("radio", name="Jag har redan polisanmält").check()
+    phone.get_by_label("K-nummer").fill("nummer 12")
+    phone.get_by_label("Bilagor").set_input_files(str(fake))
+    submit(phone)
+    text = phone.locator("main").inner_text()
+    assert "Datumet har inte varit än" in text
+    assert "Det ser inte ut som ett K-nummer" in text
+    assert "heter som en annan filtyp än den är (innehållet är PDF)" in text
+    assert phone.get_by_label("Vad hände?").input_value() == TEXT
+    assert phone.get_by_label("Plats", exact=True).input_value() == "Trapphuset <b>utanför</b> 😡"
+    assert phone.locator("#id_forms_0").is_checked()
+    assert not Incident.objects.filter(description=TEXT).exists()
+    assert_accessible(phone)
+    screenshot(phone, "report-errors-2-phone")
+
+    # Too long a text: the counter warns, the server explains.
+    phone.get_by_label("Vad hände?").fill("ä" * 5001)
+    assert "1 tecken för mycket" in phone.locator("[data-counter]").inner_text()
+    phone.get_by_label("Datum").fill(timezone.localdate().isoformat())
+    phone.get_by_label("K-nummer").fill("K123456-24")
+    submit(phone)
+    assert "högst 5000 tecken, du har skrivit 5001" in phone.locator("main").inner_text()
+    assert "Välj filen igen" not in phone.locator("main").inner_text()
+    phone.get_by_label("Vad hände?").fill("<script>alert(1)</script> Ett hot 🔥")
+    submit(phone)
+    incident = the_report("<script>alert(1)</script> Ett hot 🔥")
+    assert incident.location == "Trapphuset <b>utanför</b> 😡" and incident.police_reference == "K123456-24"
+    phone.goto(f"/mina-rapporter/{incident.pk}/")
+    assert phone.get_by_text("<script>alert(1)</script> Ett hot 🔥").is_visible()
+
+    browser_login(desktop, city.employee.username)
+    desktop.goto("/rapportera/")
+    fill(desktop, text="")
+    submit(desktop)
+    assert_accessible(desktop)
+    screenshot(desktop, "report-errors-desktop")
+
+
+def test_an_event_older_than_five_years_is_refused_with_a_way_forward(city, phone):
+    browser_login(phone, city.employee.username)
+    phone.goto("/rapportera/")
+    fill(phone)
+    phone.get_by_label("Datum").fill("2015-06-01")
+    submit(phone)
+    assert "mer än fem år tillbaka" in phone.get_by_role("alert").inner_text()
+    assert phone.get_by_label("Datum").input_value() == "2015-06-01"
+
+
+# --- accessibility and looks --------------------------------------------------------------
+
+def test_the_form_is_accessible_with_everything_open(city, phone, desktop):
+    for page, size in ((phone, "phone"), (desktop, "desktop")):
+        browser_login(page, city.employee.username)
+        page.goto("/rapportera/")
+        assert_accessible(page)
+        screenshot(page, f"report-form-{size}")
+        page.get_by_text("Mer information (frivilligt)").click()
+        page.get_by_role("radio", name="Jag vill inte att det polisanmäls").check()
+        assert page.get_by_label("Varför vill du inte att det polisanmäls?").is_visible()
+        assert not page.get_by_label("K-nummer").is_visible()
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "page scrolls sideways"
+        assert_accessible(page)
+        screenshot(page, f"report-form-open-{size}")
+    # The quick dates and the unit's area do their job.
+    phone.get_by_role("button", name="Idag").click()
+    assert phone.get_by_label("Datum").input_value() == timezone.localdate().isoformat()
+    assert phone.get_by_label("Verksamhetsområde").evaluate("el => el.selectedOptions[0].text") == "Ekonomiskt bistånd"
+    phone.get_by_label("Enhet").select_option(label="Barn och unga Norr")
+    assert phone.get_by_label("Verksamhetsområde").evaluate("el => el.selectedOptions[0].text") == "Barn och unga"
+
+
+def test_the_receipt_is_accessible_on_desktop(city, desktop):
+    browser_login(desktop, city.employee.username)
+    desktop.goto("/rapportera/")
+    fill(desktop)
+    submit(desktop)
+    assert_accessible(desktop)
+    screenshot(desktop, "report-receipt-desktop")
+
+
+def test_the_form_works_without_javascript(city, browser, live_server):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844},
+                                  locale="sv-SE", base_url=live_server.url)
+    page = context.new_page()
+    browser_login(page, city.employee.username)
+    page.goto("/rapportera/")
+    assert not page.get_by_role("button", name="Idag").is_visible()  # needs the script
+    page.get_by_label("Vad hände?").fill(TEXT)
+    page.locator("#id_forms_0").check()
+    page.get_by_role("button", name="Skicka rapporten").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Tack – rapporten är skickad").is_visible()
+    assert the_report().reporter == city.employee
+    context.close()
+
+
+# --- routing ------------------------------------------------------------------------------
+
+def test_a_report_about_ones_own_manager_bypasses_the_manager(city, desktop):
+    browser_login(desktop, city.employee.username)
+    desktop.goto("/rapportera/")
+    fill(desktop, forms=("Trakasserier",), source="Chef eller kollega")
+    submit(desktop)
+    incident = the_report()
+    assert incident.bypasses_management
+    assert "gått förbi enhetens chefer" in desktop.locator("main").inner_text()
+    assert mailed_to(2) == sorted([city.security.email, city.hr.email])
+    screenshot(desktop, "report-receipt-bypass-desktop")
+    logout(desktop)
+
+    browser_login(desktop, city.manager.username)
+    desktop.goto("/arenden/")
+    assert incident.reference not in desktop.content()
+    response = desktop.goto(f"/arenden/{incident.pk}/")
+    assert response.status == 404
+    logout(desktop)
+
+    browser_login(desktop, city.hr.username)
+    response = desktop.goto(f"/arenden/{incident.pk}/")
+    assert response.status == 200 and str(city.employee) in desktop.content()

@@ -1,0 +1,267 @@
+"""The demo generator (manage.py seed_demo): Stockholm's real shape, logins for
+every role, a realistic incident history, idempotence and the benchmark mode."""
+from collections import Counter
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from demo import data
+from demo.builder import fake_personnummer, luhn_digit
+from incidents import access
+from incidents.models import Action, Incident, InfluenceForm, OperationArea
+from organisation.models import Headcount, OrgUnit, Role, RoleAssignment, User
+
+pytestmark = pytest.mark.django_db
+
+DISTRICT_NAMES = {
+    "Rinkeby-Kista stadsdelsförvaltning", "Spånga-Tensta stadsdelsförvaltning",
+    "Hässelby-Vällingby stadsdelsförvaltning", "Bromma stadsdelsförvaltning",
+    "Kungsholmens stadsdelsförvaltning", "Norrmalms stadsdelsförvaltning",
+    "Östermalms stadsdelsförvaltning", "Södermalms stadsdelsförvaltning",
+    "Enskede-Årsta-Vantörs stadsdelsförvaltning", "Skarpnäcks stadsdelsförvaltning",
+    "Farsta stadsdelsförvaltning", "Hägersten-Älvsjö stadsdelsförvaltning",
+    "Skärholmens stadsdelsförvaltning",
+}
+OPEN = [Incident.Status.NEW, Incident.Status.ACKNOWLEDGED, Incident.Status.INVESTIGATING]
+
+
+def seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="class")
+def seeded(django_db_setup, django_db_blocker):
+    """The full demo, built once for the class inside a transaction that is
+    rolled back at the end; each test runs in its own savepoint within it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        output = seed()
+        yield output
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(seeded, db):
+    return seeded
+
+
+def login_users():
+    return User.objects.exclude(password__startswith="!")
+
+
+class TestTheDemo:
+    """Tests that read (or add to) the full demo, seeded once for the class."""
+
+    def test_it_builds_the_13_districts_by_their_real_names_under_stockholms_stad(self, demo):
+        city = OrgUnit.objects.get(code="STHLM")
+        assert city.name == "Stockholms stad" and city.kind == OrgUnit.Kind.CITY
+        districts = OrgUnit.objects.filter(parent=city, kind=OrgUnit.Kind.ADMINISTRATION)
+        names = set(districts.values_list("name", flat=True))
+        assert names == DISTRICT_NAMES | {"Socialförvaltningen"}
+        sof_units = set(OrgUnit.objects.get(name="Socialförvaltningen").children.values_list(
+            "children__name", flat=True))
+        assert {"Socialjouren", "Enheten för hemlösa"} <= sof_units
+
+    def test_every_district_has_departments_and_six_to_nine_units_across_the_operation_areas(self, demo):
+        for district in OrgUnit.objects.filter(name__in=DISTRICT_NAMES):
+            departments = district.children.filter(kind=OrgUnit.Kind.DEPARTMENT)
+            assert "Avdelningen för äldreomsorg och funktionsnedsättning" in set(
+                departments.values_list("name", flat=True))
+            units = OrgUnit.objects.subtree_of(district).filter(kind=OrgUnit.Kind.UNIT)
+            assert 6 <= units.count() <= 9, district.name
+            assert units.filter(operation_area__isnull=True).count() == 0
+        used = set(OrgUnit.objects.filter(kind=OrgUnit.Kind.UNIT).values_list("operation_area__code", flat=True))
+        assert used == set(OperationArea.objects.values_list("code", flat=True))
+        assert OrgUnit.objects.filter(name="Mottagningsenheten barn och unga").count() == 13
+        assert OrgUnit.objects.get(code="SKARHOLMEN-IFO").name == "Avdelningen för socialtjänst"
+
+    def test_it_creates_about_60_login_users_covering_every_role(self, demo):
+        users = login_users()
+        assert 55 <= users.count() <= 65
+        roles = set(RoleAssignment.objects.filter(user__in=users).values_list("role", flat=True))
+        assert roles == set(Role.values)
+        assert not users.filter(gender="").exists()
+        # Roles sit at different levels: units, departments, districts and the city.
+        kinds = set(RoleAssignment.objects.filter(user__in=users, role=Role.MANAGER)
+                    .values_list("node__kind", flat=True))
+        assert kinds == {OrgUnit.Kind.UNIT, OrgUnit.Kind.DEPARTMENT, OrgUnit.Kind.ADMINISTRATION}
+        security_nodes = RoleAssignment.objects.filter(user__in=users, role=Role.SECURITY_COORDINATOR)
+        assert security_nodes.filter(node__kind=OrgUnit.Kind.CITY).count() == 1
+        assert security_nodes.filter(node__kind=OrgUnit.Kind.ADMINISTRATION).count() >= 3
+
+    def test_every_persona_logs_in_with_the_demo_password_at_its_documented_node(self, demo):
+        for username, _first, _last, _gender, role, code, _what in data.PERSONAS:
+            user = authenticate(username=username, password=data.DEMO_PASSWORD)
+            assert user is not None, username
+            assert user.assignments.filter(role=role, node__code=code, active=True).exists()
+        assert authenticate(username="chef", password="fel-lösenord") is None
+
+    def test_staff_without_login_cannot_log_in_and_report_from_many_units(self, demo):
+        staff = User.objects.filter(password__startswith="!")
+        assert staff.count() > 300
+        assert not any(u.has_usable_password() for u in staff[:20])
+        units_with_reporters = Incident.objects.filter(reporter__in=staff).values("unit").distinct().count()
+        assert units_with_reporters > 80
+
+    def test_incidents_cover_three_years_with_all_five_forms_and_a_realistic_mix(self, demo):
+        incidents = Incident.objects.all()
+        now = timezone.now()
+        assert 1000 < incidents.count() < 4000
+        first = incidents.order_by("occurred_at").first().occurred_at
+        assert now - timedelta(days=3 * 366) < first < now - timedelta(days=3 * 365 - 30)
+        forms = Counter(Incident.forms.through.objects.values_list("influenceform__code", flat=True))
+        assert set(forms) == set(InfluenceForm.objects.values_list("code", flat=True))
+        assert forms.most_common(1)[0][0] == "hot"
+        multi = incidents.annotate(n=Count("forms")).filter(n__gt=1).count() / incidents.count()
+        assert 0.1 < multi < 0.2
+        sources = Counter(incidents.values_list("source__code", flat=True))
+        assert sources.most_common(1)[0][0] == "brukare" and len(sources) == 9
+        assert len(set(incidents.values_list("channel__code", flat=True))) == 7
+        modes = Counter(incidents.values_list("identity_mode", flat=True))
+        assert 0.74 < modes["named"] / incidents.count() < 0.86
+        assert not incidents.filter(identity_mode="anonymous", reporter__isnull=False).exists()
+        for inc in incidents.select_related("source")[:300]:
+            assert inc.bypasses_management == inc.source.bypasses_management
+
+    def test_seasonality_has_fewer_incidents_in_july_than_in_october(self, demo):
+        months = Counter(d.month for d in Incident.objects.values_list("occurred_at", flat=True))
+        assert months[7] < 0.6 * months[10]
+
+    def test_old_cases_are_closed_with_realistic_delays_and_recent_ones_are_open(self, demo):
+        old = Incident.objects.filter(reported_at__lt=timezone.now() - timedelta(days=180))
+        closed = old.filter(status=Incident.Status.CLOSED)
+        assert closed.count() > 0.8 * old.count()
+        assert not closed.filter(acknowledged_at__isnull=True).exists()
+        assert not closed.filter(closed_at__isnull=True).exists()
+        ack_hours = sorted((i.acknowledged_at - i.reported_at).total_seconds() / 3600 for i in closed)
+        close_days = sorted((i.closed_at - i.reported_at).days for i in closed)
+        assert 8 < ack_hours[len(ack_hours) // 2] < 48
+        assert 12 < close_days[len(close_days) // 2] < 30
+        recent = Incident.objects.filter(reported_at__gt=timezone.now() - timedelta(days=7))
+        assert recent.filter(status__in=OPEN).exists()
+
+    def test_threats_and_violence_are_often_police_reported_with_a_k_number(self, demo):
+        violent = Incident.objects.filter(forms__code__in=["hot", "vald"]).distinct()
+        reported = violent.filter(police_status=Incident.PoliceStatus.REPORTED)
+        assert 0.35 < reported.count() / violent.count() < 0.65
+        assert all(ref.startswith("K") and "-" in ref for ref in reported.values_list("police_reference", flat=True))
+        assert Incident.objects.filter(someone_hurt=True, forms__code="vald").exists()
+
+    def test_cases_have_actions_owned_by_people_who_can_handle_them_some_overdue(self, demo):
+        actions = Action.objects.select_related("incident", "owner")
+        assert actions.count() > 500
+        assert any(a.is_overdue for a in actions.filter(status=Action.Status.OPEN))
+        for action in actions.order_by("?")[:40]:
+            assert action.incident in access.handleable_incidents(action.owner)
+
+    def test_a_few_actors_come_back_across_units(self, demo):
+        repeated = (Incident.objects.exclude(actor_pseudonym="").values("actor_pseudonym")
+                    .annotate(n=Count("id"), units=Count("unit", distinct=True)).filter(n__gte=3))
+        assert len(repeated) >= 5
+        assert any(r["units"] >= 2 for r in repeated)
+        assert all(len(r["actor_pseudonym"]) == 64 for r in repeated)
+
+    def test_headcount_exists_for_every_unit_and_year_with_incidents_and_is_mostly_women(self, demo):
+        years = {d.year for d in Incident.objects.values_list("occurred_at", flat=True)}
+        for unit in OrgUnit.objects.filter(kind=OrgUnit.Kind.UNIT):
+            assert set(unit.headcounts.values_list("year", flat=True)) >= years, unit.code
+        for hc in Headcount.objects.all()[:200]:
+            assert hc.women + hc.men == hc.employees
+            assert 0.65 < hc.women / hc.employees <= 0.95
+
+    def test_skarholmen_has_open_cases_waiting_for_the_demo_manager_and_coordinator(self, demo):
+        chef = User.objects.get(username="chef")
+        security = User.objects.get(username="sakerhet")
+        employee = User.objects.get(username="medarbetare")
+        waiting_for_chef = access.handleable_incidents(chef).filter(status__in=OPEN)
+        assert waiting_for_chef.filter(status=Incident.Status.NEW).exists()
+        # The report about a manager bypasses the unit's managers and waits for the coordinator.
+        bypassed = access.handleable_incidents(security).filter(status__in=OPEN, bypasses_management=True)
+        assert bypassed.exists()
+        assert not waiting_for_chef.filter(pk__in=bypassed).exists()
+        assert access.visible_incidents(employee).filter(status=Incident.Status.NEW).exists()
+
+    def test_it_prints_the_logins_table_with_one_persona_per_role(self, demo):
+        assert data.DEMO_PASSWORD in demo
+        for username in ("medarbetare", "chef", "sakerhet", "hr", "skyddsombud", "analytiker",
+                         "namnd", "revisor", "admin"):
+            assert f" {username} " in demo
+        only_table = seed("--print-logins")
+        assert "Skärholmens stadsdelsförvaltning" in only_table and "Händelser" not in only_table
+
+    def test_running_it_twice_does_not_duplicate_anything(self, demo):
+        counts = (OrgUnit.objects.count(), User.objects.count(), Incident.objects.count(), Action.objects.count())
+        out = seed()
+        assert "redan en organisation" in out
+        assert counts == (OrgUnit.objects.count(), User.objects.count(), Incident.objects.count(),
+                          Action.objects.count())
+
+    def test_force_incidents_adds_a_history_to_an_existing_organisation(self, demo):
+        units, users, before = OrgUnit.objects.count(), User.objects.count(), Incident.objects.count()
+        seed("--force-incidents", "--scale", "0.2", "--seed", "7")
+        assert OrgUnit.objects.count() == units and User.objects.count() == users
+        assert Incident.objects.count() > before + 100
+
+    def test_bench_mode_adds_exactly_n_incidents_to_a_seeded_database(self, demo):
+        before = Incident.objects.count()
+        through_before = Incident.forms.through.objects.count()
+        out = seed("--incidents", "1500", "--years", "2")
+        assert Incident.objects.count() == before + 1500
+        added = Incident.objects.order_by("-id")[:1500]
+        assert Incident.forms.through.objects.count() - through_before >= 1500
+        assert not Incident.objects.annotate(n=Count("forms")).filter(n=0).exists()
+        oldest = min(i.occurred_at for i in added)
+        assert oldest > timezone.now() - timedelta(days=2 * 366)
+        assert "1 500" in out and " s" in out
+        # The rows are complete: deadlines and references work like those saved by the ORM.
+        sample = Incident.objects.get(pk=added[0].pk)
+        assert sample.reference.startswith("V-") and sample.unit.kind == OrgUnit.Kind.UNIT
+        if hasattr(sample, "ack_due_at"):
+            from incidents.models import ack_deadline
+
+            assert not Incident.objects.filter(ack_due_at__isnull=True).exists()
+            for incident in added[:100]:
+                assert incident.ack_due_at == ack_deadline(incident.reported_at)
+
+    def test_the_same_seed_gives_the_same_incidents(self, demo):
+        seed("--incidents", "200", "--years", "1", "--seed", "42")
+        first = list(Incident.objects.order_by("-id")[:200].values_list("description", "unit_id", "status"))
+        seed("--incidents", "200", "--years", "1", "--seed", "42")
+        second = list(Incident.objects.order_by("-id")[:200].values_list("description", "unit_id", "status"))
+        assert first == second and len(set(first)) > 150
+
+
+def test_bench_mode_on_an_empty_database_builds_the_organisation_first():
+    seed("--incidents", "300", "--years", "1")
+    assert OrgUnit.objects.filter(kind=OrgUnit.Kind.ADMINISTRATION).count() == 14
+    assert Incident.objects.count() == 300
+    assert login_users().filter(username="chef").exists()
+
+
+def test_absurd_options_are_refused_with_a_message():
+    for args in (["--incidents", "-5"], ["--years", "0"], ["--years", "1000"], ["--scale", "-1"]):
+        with pytest.raises(CommandError):
+            seed(*args)
+    assert not OrgUnit.objects.exists()
+
+
+def test_print_logins_on_an_empty_database_says_how_to_seed():
+    assert "seed_demo" in seed("--print-logins")
+
+
+def test_fake_personnummer_has_a_valid_check_digit():
+    import random
+
+    rng = random.Random(1)
+    for _ in range(50):
+        number = fake_personnummer(rng)
+        assert len(number) == 12 and number.isdigit()
+        assert luhn_digit(number[2:11]) == int(number[11])
+    assert luhn_digit("811218987") == 6  # Skatteverket's example 811218-9876

@@ -1,0 +1,31 @@
+"""Navigation that fits the user's roles, available to every template."""
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cycle.permissions import VIEW_ROLES as CYCLE_VIEW_ROLES
+from incidents import access
+from organisation.models import Role
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated):
+        return {"nav_items": []}
+    roles = user.roles()
+    items = [(reverse("home"), _("Start"))]
+    if roles & set(access.CASE_ROLES):
+        items.append((reverse("incidents:list"), _("Ärenden")))
+    if roles & set(access.CASE_ROLES + access.AGGREGATE_ROLES):
+        items.append((reverse("situation:overview"), _("Lägesbild")))
+    items.append((reverse("knowledge:index"), _("Kunskapsbank")))
+    if roles & set(CYCLE_VIEW_ROLES):
+        items.append((reverse("cycle:year"), _("Årshjul")))
+    if Role.AUDITOR in roles:
+        items.append((reverse("audit:list"), _("Granskningslogg")))
+    if Role.ADMIN in roles:
+        items.append((reverse("admin:index"), _("Administration")))
+    path = request.path
+    return {"nav_items": [
+        {"url": url, "label": label, "current": url == path or (url != "/" and path.startswith(url))}
+        for url, label in items
+    ]}

@@ -1,0 +1,31 @@
+"""URL map. Paths are Swedish because users see them."""
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from varn import views
+
+admin.site.site_header = "Värn – administration"
+admin.site.site_title = "Värn"
+admin.site.index_title = "Organisation, användare och taxonomier"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("konto/logga-in/", views.login_view, name="login"),
+    path("konto/logga-ut/", views.logout_view, name="logout"),
+    path("sprak/", set_language, name="set_language"),
+    # Reporting at the root (/rapportera/, /mina-rapporter/, /uppfoljning/) and the
+    # case pages of incidents/urls.py under /arenden/, one "incidents" namespace.
+    path("", include("incidents.report_urls")),
+    path("granskning/", include("audit.urls")),
+    path("kunskap/", include("knowledge.urls")),
+    path("lagesbild/", include("situation.urls")),
+    path("arshjul/", include("cycle.urls")),
+    path("admin/login/", views.admin_login_redirect),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "varn.views.bad_request"
+handler403 = "varn.views.permission_denied"
+handler404 = "varn.views.page_not_found"
+handler500 = "varn.views.server_error"

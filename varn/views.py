@@ -1,0 +1,100 @@
+"""Cross-cutting pages: the role-based start page, login/logout and error pages."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from incidents import access, inbox
+from incidents.models import Incident
+from organisation.models import Role
+from situation.stats import form_summary
+
+
+@login_required
+def home(request):
+    user = request.user
+    roles = user.roles()
+    ctx = {"roles": roles, "sections": []}
+    # Order of sections follows the user's most pressing job.
+    if not roles or Role.EMPLOYEE in roles:
+        ctx["sections"].append("report")
+    if roles & set(access.HANDLER_ROLES):
+        ctx["counts"] = inbox.counts(user)
+        ctx["waiting"] = (access.handleable_incidents(user).filter(inbox.tab_filter("mina", user))
+                          .select_related("unit").prefetch_related("forms").order_by("reported_at")[:10])
+        ctx["sections"].append("handler")
+    if Role.SAFETY_REP in roles:
+        informed = access.visible_incidents(user).exclude(reporter=user)
+        ctx["informed"] = informed.select_related("unit").prefetch_related("forms")[:10]
+        ctx["sections"].append("safety")
+    if roles & set(access.AGGREGATE_ROLES):
+        ctx["summary"] = form_summary(user)
+        ctx["sections"].append("statistics")
+    if Role.EMPLOYEE in roles and "report" not in ctx["sections"]:
+        ctx["sections"].append("report")
+    if Role.AUDITOR in roles:
+        ctx["sections"].append("auditor")
+    if Role.ADMIN in roles:
+        ctx["sections"].append("admin")
+    ctx["own_reports"] = Incident.objects.filter(reporter=user).order_by("-reported_at")[:5]
+    return render(request, "home.html", ctx)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+_login = LoginView.as_view()
+
+
+def _username_key(group, request):
+    return (request.POST.get("username") or "").strip().lower()
+
+
+@ratelimit(key="ip", rate=settings.LOGIN_RATE, method="POST", block=True)
+@ratelimit(key=_username_key, rate=settings.LOGIN_RATE, method="POST", block=True)
+def login_view(request):
+    return _login(request)
+
+
+@require_POST
+def logout_view(request):
+    return auth_views.LogoutView.as_view()(request)
+
+
+def admin_login_redirect(request):
+    """The admin signs in through Värn's own login. A signed-in user without
+    the administrator role gets 404 rather than a redirect loop."""
+    if request.user.is_authenticated:
+        raise Http404
+    return HttpResponseRedirect(f"{reverse('login')}?next={request.GET.get('next', '/admin/')}")
+
+
+def rate_limited(request, exception=None):
+    return render(
+        request, "errors/429.html",
+        {"message": _("För många försök. Vänta några minuter och försök igen.")}, status=429,
+    )
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "errors/500.html", status=500)
