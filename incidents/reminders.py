@@ -83,7 +83,7 @@ def due_reminders(now) -> list[Due]:
                        _("Värn: en åtgärd behöver din uppmärksamhet"), line, _case_path(action.incident)))
 
     # The 24-hour clock for possibly serious incidents (Arbetsmiljöverket).
-    recent = (Incident.objects.filter(reported_at__gte=now - workflow.SERIOUS_CLOCK * 3)
+    recent = (Incident.objects.filter(reported_at__range=(now - workflow.SERIOUS_CLOCK * 3, now))
               .exclude(status=Incident.Status.CLOSED)
               .exclude(checklist__code=ChecklistItem.Code.WORK_ENV_AUTHORITY,
                        checklist__state__in=[ChecklistItem.State.DONE, ChecklistItem.State.NOT_APPLICABLE])

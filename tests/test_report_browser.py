@@ -12,7 +12,6 @@ from urllib.parse import urlparse
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.utils import timezone
 from PIL import Image
 
@@ -28,12 +27,8 @@ CODE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 @pytest.fixture(autouse=True)
 def clean_state(settings, tmp_path):
-    # The cache table (rate limits) is not emptied between live-server tests.
-    cache.clear()
     settings.MEDIA_ROOT = tmp_path / "uploads"
     mail.outbox.clear()
-    yield
-    cache.clear()
 
 
 def fill(page, text=TEXT, forms=("Hot",), identity=None, source=None, channel=None, unit=None):

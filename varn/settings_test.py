@@ -12,3 +12,6 @@ from varn.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-uploads"  # noqa: F405
+# One process per test worker: an in-memory cache, emptied before each test
+# (tests/conftest.py), so that rate-limit counters never carry over.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
