@@ -14,7 +14,6 @@ run: install system-deps
 	VARN_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	VARN_DEBUG=1 $(BIN)/python manage.py createcachetable
 	VARN_DEBUG=1 $(BIN)/python manage.py seed_demo
-	@VARN_DEBUG=1 $(BIN)/python manage.py seed_demo --print-logins
 	@echo "Värn körs på http://$(HOST):$(PORT)/  (avsluta med Ctrl+C)"
 	VARN_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

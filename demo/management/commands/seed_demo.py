@@ -66,6 +66,7 @@ class Command(BaseCommand):
         if org_exists and not force_incidents:
             self.stdout.write("Databasen har redan en organisation; inga demodata skapas. "
                               "(Använd --force-incidents för att ändå lägga till händelser.)")
+            self.print_logins()
             return
         with transaction.atomic():
             if not org_exists:

@@ -38,9 +38,13 @@
     var n = length(text.value);
     var over = n - max;
     counter.classList.toggle("counter-over", over > 0);
-    counter.textContent = over > 0
-      ? over.toLocaleString("sv-SE") + " tecken för mycket – korta texten (högst " + max.toLocaleString("sv-SE") + ")."
-      : n.toLocaleString("sv-SE") + " av " + max.toLocaleString("sv-SE") + " tecken.";
+    // The sentences come translated from the template, with {name} slots.
+    var lang = document.documentElement.lang || "sv";
+    var slots = {n: n, over: over, max: max};
+    var sentence = counter.getAttribute(over > 0 ? "data-text-over" : "data-text-count") || "";
+    counter.textContent = sentence.replace(/\{(\w+)\}/g, function (_, key) {
+      return slots[key].toLocaleString(lang);
+    });
   }
 
   // --- "Idag" / "Igår" ------------------------------------------------------------
