@@ -25,6 +25,17 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _swedish():
+    """Each test starts in Swedish, whatever language an earlier test left
+    active in this thread (the language switch tests activate English)."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def city(db):
     return City()

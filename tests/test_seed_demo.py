@@ -188,6 +188,18 @@ class TestTheDemo:
         assert not waiting_for_chef.filter(pk__in=bypassed).exists()
         assert access.visible_incidents(employee).filter(status=Incident.Status.NEW).exists()
 
+    def test_the_annual_cycle_has_duties_for_every_district_mostly_done_some_overdue(self, demo):
+        from cycle.models import Duty, DutyOccurrence, TrainingSession
+
+        today = timezone.localdate()
+        for district in OrgUnit.objects.filter(name__in=DISTRICT_NAMES):
+            kinds = set(Duty.objects.filter(node=district).values_list("kind", flat=True))
+            assert Duty.Kind.ACTION_PLAN_REVIEW in kinds and Duty.Kind.COMMITTEE_REREPORTING in kinds
+        past = DutyOccurrence.objects.filter(due_date__lt=today)
+        done = past.filter(status=DutyOccurrence.Status.DONE).count()
+        assert 0.6 < done / past.count() < 1
+        assert TrainingSession.objects.filter(unit__name__isnull=False).count() > 100
+
     def test_it_prints_the_logins_table_with_one_persona_per_role(self, demo):
         assert data.DEMO_PASSWORD in demo
         for username in ("medarbetare", "chef", "sakerhet", "hr", "skyddsombud", "analytiker",

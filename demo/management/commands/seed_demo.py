@@ -8,6 +8,7 @@ nothing unless --force-incidents (add a history) or --incidents (bench) is given
 import random
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -74,6 +75,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"Organisation: {base['nodes']} enheter, {base['login']} demokonton, "
                                   f"{base['staff']} medarbetare utan inloggning.")
             result = builder.seed_history(rng, now, years=years, scale=scale, with_story=not org_exists)
+            if not org_exists:
+                # The annual cycle from the start of last year: duties done
+                # and a few left overdue, and the training log.
+                call_command("seed_cycle", since=f"{timezone.localdate().year - 1}-01-01", demo=True,
+                             seed=seed, stdout=self.stdout)
         self.stdout.write(
             f"Händelser: {result['incidents']} i {result['units']} enheter ({result['from']} – {result['to']}), "
             f"{result['actions']} åtgärder, {result['actors']} återkommande aktörer.")
