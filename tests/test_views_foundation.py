@@ -24,6 +24,14 @@ def test_employee_start_page_offers_reporting_first(login, city):
     assert "Rapporter som väntar på dig" not in html
 
 
+def test_every_role_can_report_but_after_the_work_of_its_role(login, city):
+    for persona, first in (("manager", "Rapporter som väntar på dig"), ("analyst", "Statistik"),
+                           ("auditor", "Granskning"), ("admin", "Administration")):
+        html = login(getattr(city, persona)).get(reverse("home")).content.decode()
+        assert reverse("incidents:report") in html, persona
+        assert html.index(first) < html.index("Har du blivit utsatt?"), persona
+
+
 def test_manager_start_page_shows_waiting_reports_in_scope_only(login, city):
     html = login(city.manager).get(reverse("home")).content.decode()
     assert "Rapporter som väntar på dig" in html
@@ -36,7 +44,8 @@ def test_manager_start_page_shows_waiting_reports_in_scope_only(login, city):
 def test_analyst_start_page_shows_statistics_without_cases(login, city):
     html = login(city.analyst).get(reverse("home")).content.decode()
     assert "Statistik" in html
-    assert "Rapportera en händelse" not in html
+    # The analyst can report too, but statistics come first.
+    assert html.index("Statistik") < html.index("Rapportera en händelse")
     assert city.named.reference not in html
     # Six incidents in the city: hot appears in 4 of them, a small count.
     assert "&lt;5" in html

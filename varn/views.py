@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from incidents import access, inbox
-from incidents.models import Incident
 from organisation.models import Role
 from situation.stats import form_summary
 
@@ -36,13 +35,15 @@ def home(request):
     if roles & set(access.AGGREGATE_ROLES):
         ctx["summary"] = form_summary(user)
         ctx["sections"].append("statistics")
-    if Role.EMPLOYEE in roles and "report" not in ctx["sections"]:
-        ctx["sections"].append("report")
     if Role.AUDITOR in roles:
         ctx["sections"].append("auditor")
     if Role.ADMIN in roles:
         ctx["sections"].append("admin")
-    ctx["own_reports"] = Incident.objects.filter(reporter=user).order_by("-reported_at")[:5]
+    # Managers, coordinators and the others are exposed too: everyone can
+    # report, after the work that their role brings first.
+    if "report" not in ctx["sections"]:
+        ctx["sections"].append("report")
+    ctx["own_reports"] = access.visible_incidents(user).filter(reporter=user).order_by("-reported_at")[:5]
     return render(request, "home.html", ctx)
 
 
