@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -65,11 +65,11 @@ def _initial(request, anonymous_only):
 
 
 IDENTITY_HINTS = {
-    Incident.IdentityMode.NAMED: _lazy(
+    Incident.IdentityMode.NAMED: gettext_lazy(
         "Den som handlägger rapporten ser att det är du och kan ge dig stöd direkt."),
-    Incident.IdentityMode.CONFIDENTIAL: _lazy(
+    Incident.IdentityMode.CONFIDENTIAL: gettext_lazy(
         "Bara förvaltningens säkerhetssamordnare och HR ser vem du är; chefer och andra ser ”konfidentiell”."),
-    Incident.IdentityMode.ANONYMOUS: _lazy(
+    Incident.IdentityMode.ANONYMOUS: gettext_lazy(
         "Inget kopplar rapporten till dig och ingen IP-adress sparas. Du får en kod för att följa rapporten. Tänk på att detaljer i texten kan avslöja vem du är."),
 }
 

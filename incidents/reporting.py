@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from audit.log import ANONYMOUS_REPORTER, record, snapshot
 from incidents import access, notify
@@ -132,10 +132,10 @@ def incident_for_code(text: str) -> Incident | None:
 
 # How a role reads inside a sentence on the receipt ("Anna Berg (chef)").
 ROLE_NOUNS = {
-    Role.MANAGER: _lazy("chef"),
-    Role.SECURITY_COORDINATOR: _lazy("säkerhetssamordnare"),
-    Role.HR: _lazy("HR"),
-    Role.SAFETY_REP: _lazy("skyddsombud"),
+    Role.MANAGER: gettext_lazy("chef"),
+    Role.SECURITY_COORDINATOR: gettext_lazy("säkerhetssamordnare"),
+    Role.HR: gettext_lazy("HR"),
+    Role.SAFETY_REP: gettext_lazy("skyddsombud"),
 }
 
 

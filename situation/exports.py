@@ -18,7 +18,7 @@ from django.db.models import CharField, Func
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from incidents.models import Channel, Incident, InfluenceForm, OperationArea, PoliceStatus, Source
 from organisation.models import OrgUnit
@@ -26,9 +26,9 @@ from situation.lens import FormThrough
 
 CHUNK = 5000
 BLOCK = 1000  # rows per piece of a streamed CSV
-SUPPRESSION_NOTE = _lazy("Antal från 1 till 4 visas som <5. Några andra tal döljs också och visas som .. "
+SUPPRESSION_NOTE = gettext_lazy("Antal från 1 till 4 visas som <5. Några andra tal döljs också och visas som .. "
                          "så att de små inte kan räknas fram ur summorna.")
-WITHHELD_NOTE = _lazy("Tabellen visas inte: med så få rapporter skulle små antal kunna räknas fram ur summorna.")
+WITHHELD_NOTE = gettext_lazy("Tabellen visas inte: med så få rapporter skulle små antal kunna räknas fram ur summorna.")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

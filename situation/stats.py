@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from incidents import access
 from incidents.models import Incident, InfluenceForm
@@ -29,7 +29,7 @@ from situation.suppression import Cell, SuppressedTable, primary, suppress_group
 MIN_TIMING_CASES = 5
 MAX_HISTORY_DAYS = 366
 MAX_RISING = 15
-RISING_RULE = _lazy(
+RISING_RULE = gettext_lazy(
     "En enhet visas här när den har minst 5 rapporter under perioden, när rapporterna per anställd är mer "
     "än 1,5 gånger så många som under de tolv månaderna före perioden (räknat per dag), och när ett exakt "
     "statistiskt test visar att en så stor ökning sannolikt inte är slump (mindre än 5 procents risk).")
