@@ -1,0 +1,88 @@
+"""Every URL of Värn, walked from the URL map itself, so that a new page cannot
+slip past these checks: an anonymous visitor is sent to the login page (only
+the deliberately public pages answer), and a user from another district gets
+404 for every page and action of a case that exists in the north."""
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from incidents import workflow
+
+pytestmark = pytest.mark.django_db
+
+# Pages that answer without a login, on purpose: logging in, the language
+# switch, and the anonymous reporting path (report and follow-up by code).
+PUBLIC = {"login", "logout", "set_language", "incidents:report_anonymous", "incidents:followup"}
+
+
+def named_patterns(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for item in resolver.url_patterns:
+        if isinstance(item, URLResolver):
+            if item.app_name == "admin":
+                continue  # Django's admin has its own login (tested in test_views_foundation)
+            inner = f"{namespace}{item.namespace}:" if item.namespace else namespace
+            yield from named_patterns(item, inner)
+        elif isinstance(item, URLPattern) and item.name:
+            yield f"{namespace}{item.name}", item
+
+
+def url_for(name, pattern, pk, slug="hot", fmt="csv", **extra):
+    kwargs = {}
+    for key, converter in pattern.pattern.converters.items():
+        if key in extra:
+            kwargs[key] = extra[key]
+        elif key == "slug":
+            kwargs[key] = slug
+        elif key == "fmt":
+            kwargs[key] = fmt
+        else:
+            kwargs[key] = pk
+    return reverse(name, kwargs=kwargs)
+
+
+ALL = sorted(named_patterns(), key=lambda p: p[0])
+
+
+def test_the_walk_finds_every_app():
+    names = {name.split(":")[0] for name, _ in ALL if ":" in name}
+    assert {"incidents", "situation", "knowledge", "cycle", "audit"} <= names
+    assert len(ALL) > 40
+
+
+@pytest.mark.parametrize("name,pattern", [p for p in ALL if p[0] not in PUBLIC], ids=lambda v: str(v))
+def test_an_anonymous_visitor_is_sent_to_login(client, city, name, pattern):
+    url = url_for(name, pattern, city.named.pk)
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302, (name, method.__name__, response.status_code)
+        assert response["Location"].startswith(reverse("login")), name
+
+
+CASE_URLS = [p for p in ALL if p[0].startswith("incidents:") and "pk" in p[1].pattern.converters
+             or p[0] in ("situation:actor", "incidents:action_status")]
+
+
+@pytest.mark.parametrize("name,pattern", CASE_URLS, ids=lambda v: str(v))
+def test_a_north_case_is_404_for_the_south(login, city, name, pattern):
+    """The case exists and holds text that could leak; the south's manager and
+    coordinator must not learn even that."""
+    action = workflow.add_action(city.manager, city.named.pk, title="Byt lås i entrén",
+                                 owner=city.manager, due_date=city.named.reported_at.date())
+    for stranger in (city.manager_south, city.security_south):
+        client = login(stranger)
+        url = url_for(name, pattern, city.named.pk, action_pk=action.pk, attachment_pk=1)
+        missing = url_for(name, pattern, 999999, action_pk=999999, attachment_pk=1)
+        data = {"version": city.named.version, "body": "hej", "to": "acknowledged"}
+        # POST-only actions answer GET with 405 whatever the case: the same as
+        # for a case that does not exist, so nothing is learnt from it.
+        for method, expected in ((client.get, {404, 405}), (client.post, {404})):
+            response = method(url, data)
+            assert response.status_code in expected, (stranger.username, name, method.__name__,
+                                                       response.status_code)
+            assert response.status_code == method(missing, data).status_code, name
+            assert b"Namngiven rapport i norr" not in response.content
+            assert "Byt lås" not in response.content.decode()
+    before = (city.named.status, city.named.version)
+    city.named.refresh_from_db()
+    assert (city.named.status, city.named.version) == before
+    assert not city.named.messages.exists()
