@@ -20,15 +20,15 @@ FIELD_HELP = {
     "support": "stod",                     # Vill du ha stöd?
 }
 
-# Case checklist item → article slug.
+# Case checklist item (incidents.models.ChecklistItem.Code) → article slug.
 CHECKLIST_HELP = {
-    "support_talk": "stodsamtal",                              # Stödsamtal erbjudet
-    "occupational_health": "foretagshalsovard-och-krisstod",   # Företagshälsovård/krisstöd
-    "risk_assessment": "riskbedomning",                        # Riskbedömning gjord/uppdaterad
+    "support_talk": "stodsamtal",                              # Stödsamtal med medarbetaren hållet
+    "health_support": "foretagshalsovard-och-krisstod",        # Företagshälsovård eller krisstöd erbjudet
+    "risk_assessment": "riskbedomning",                        # Riskbedömning av arbetssituationen
     "safety_rep": "skyddsombudet",                             # Skyddsombudet informerat
-    "police_decision": "polisanmalan",                         # Beslut om polisanmälan
-    "serious_incident": "allvarligt-tillbud",                  # Arbetsmiljöverket (allvarligt tillbud)
-    "work_injury": "arbetsskadeanmalan",                       # Försäkringskassan (arbetsskada)
+    "police": "polisanmalan",                                  # Beslut om polisanmälan
+    "work_env_authority": "allvarligt-tillbud",                # Allvarligt tillbud till Arbetsmiljöverket
+    "work_injury": "arbetsskadeanmalan",                       # Arbetsskada till Försäkringskassan
 }
 
 # The knowledge bank's other fixed entry points.

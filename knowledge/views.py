@@ -158,11 +158,13 @@ def suggest_forms(request):
         return JsonResponse({"suggestions": [], "error": _("För många förfrågningar. Vänta en stund.")},
                             status=429)
     text = (request.POST.get("text") if request.method == "POST" else request.GET.get("text")) or ""
-    names = {f.code: f.name for f in InfluenceForm.objects.filter(active=True)}
+    forms = {f.code: f for f in InfluenceForm.objects.filter(active=True)}
+    names = {code: f.name for code, f in forms.items()}
     items = [
-        {"code": s.code, "label": names.get(s.code, s.code), "reason": s.reason,
+        # pk too: the report form's checkboxes carry the form's id, not its code.
+        {"code": s.code, "pk": forms[s.code].pk, "label": names[s.code], "reason": s.reason,
          "phrase": s.matched_phrase,
-         "button": _("Välj %(form)s") % {"form": names.get(s.code, s.code).lower()}}
+         "button": _("Välj %(form)s") % {"form": names[s.code].lower()}}
         for s in suggest(text[:5000]) if s.code in names
     ]
     response = JsonResponse({"suggestions": items})

@@ -11,6 +11,7 @@ from django.urls import reverse
 from hypothesis import given, settings as hsettings, strategies as st
 
 from incidents.classify import FORM_ORDER, Suggestion, fold, suggest
+from incidents.models import InfluenceForm
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -169,7 +170,7 @@ def test_the_suggestion_endpoint_answers_with_reasons_and_a_button_text(login, c
     response = client.post(reverse("knowledge:suggest"), {"text": "Han sa att han vet var du bor"})
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     assert response.json() == {"suggestions": [{
-        "code": "hot", "label": "Hot", "reason": "Det låter som hot – du skrev ”vet var du bor”.",
+        "code": "hot", "pk": InfluenceForm.objects.get(code="hot").pk, "label": "Hot", "reason": "Det låter som hot – du skrev ”vet var du bor”.",
         "phrase": "vet var du bor", "button": "Välj hot"}]}
     get = client.get(reverse("knowledge:suggest"), {"text": "hon spottade på mig"})
     assert [s["code"] for s in get.json()["suggestions"]] == ["vald"]

@@ -84,8 +84,10 @@ def test_seeded_articles_start_unowned_with_a_review_date_and_a_first_version():
 def test_every_help_slug_for_report_fields_and_checklist_items_has_an_article():
     assert set(links.FIELD_HELP) == {"forms", "when", "unit", "source", "channel", "identity", "police",
                                      "attachments", "support"}
-    assert set(links.CHECKLIST_HELP) == {"support_talk", "occupational_health", "risk_assessment",
-                                         "safety_rep", "police_decision", "serious_incident", "work_injury"}
+    # Keyed by the case checklist's own codes, so that every item gets its link.
+    from incidents.models import ChecklistItem
+
+    assert set(links.CHECKLIST_HELP) == set(ChecklistItem.Code.values)
     existing = set(Article.objects.values_list("slug", flat=True))
     assert links.all_slugs() <= existing
 
@@ -585,3 +587,28 @@ def test_seeded_tables_have_a_text_in_every_header_cell():
     for article in Article.objects.all():
         for header in re.findall(r"<th[^>]*>(.*?)</th>", str(render(article.body))):
             assert header.strip(), article.slug
+
+
+# --- contextual help on the report form and the case page --------------------------
+
+def test_the_report_form_links_each_field_to_its_article_and_offers_the_guide(login, city):
+    html = login(city.employee).get(reverse("incidents:report")).content.decode()
+    for key, slug in links.FIELD_HELP.items():
+        if key == "forms":
+            assert reverse("knowledge:forms") in html  # the forms have their own page
+            continue
+        assert f'href="{reverse("knowledge:article", args=[slug])}"' in html, key
+    assert "Osäker? Hjälp mig välja" in html and "data-form-guide" in html
+    assert "data-form-suggest" in html
+
+
+def test_the_anonymous_report_form_has_the_guide_but_sends_nothing_while_typing(client, city):
+    html = client.get(reverse("incidents:report_anonymous")).content.decode()
+    assert "data-form-guide" in html
+    assert "data-form-suggest" not in html  # the suggestion needs a login
+
+
+def test_every_checklist_item_on_the_case_page_links_to_its_article(login, city):
+    html = login(city.manager).get(reverse("incidents:detail", args=[city.named.pk])).content.decode()
+    for code, slug in links.CHECKLIST_HELP.items():
+        assert f'href="{reverse("knowledge:article", args=[slug])}"' in html, code

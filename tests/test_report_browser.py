@@ -430,6 +430,31 @@ def test_the_form_is_accessible_with_everything_open(city, phone, desktop):
     assert phone.get_by_label("Verksamhetsområde").evaluate("el => el.selectedOptions[0].text") == "Barn och unga"
 
 
+def test_on_the_real_form_the_suggestion_and_the_guide_tick_the_right_boxes(city, phone):
+    browser_login(phone, city.employee.username)
+    phone.goto("/rapportera/")
+    hot = phone.locator(".choice-card", has_text="Hot").locator("input")
+    vald = phone.locator(".choice-card", has_text="Våld").locator("input")
+    phone.get_by_label("Vad hände?").fill("Han lutade sig fram och sa att han vet var du bor.")
+    suggestion = phone.locator("[data-form-suggest]")
+    suggestion.get_by_text("Det låter som hot").wait_for()
+    assert "du skrev ”vet var du bor”" in suggestion.inner_text()
+    assert not hot.is_checked()  # never chosen for the reporter
+    suggestion.get_by_role("button", name="Välj hot").click()
+    assert hot.is_checked() and not vald.is_checked()
+    phone.get_by_text("Osäker? Hjälp mig välja").click()
+    phone.locator('[data-guide-question="touch"]').get_by_text("Ja", exact=True).click()
+    assert vald.is_checked()
+    assert "Våld" in phone.locator("[data-guide-result]").inner_text()
+    assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "page scrolls sideways"
+    assert_accessible(phone)
+    screenshot(phone, "report-form-guide-phone")
+    before = set(Incident.objects.values_list("pk", flat=True))
+    submit(phone)
+    [incident] = Incident.objects.exclude(pk__in=before)
+    assert set(incident.forms.values_list("code", flat=True)) == {"hot", "vald"}
+
+
 def test_the_receipt_is_accessible_on_desktop(city, desktop):
     browser_login(desktop, city.employee.username)
     desktop.goto("/rapportera/")

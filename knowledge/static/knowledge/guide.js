@@ -119,7 +119,7 @@
 
     function stateKey() {
       return current.map(function (s) {
-        var cb = formCheckbox(field, s.code);
+        var cb = formCheckbox(field, s.code, s.pk);
         return s.code + "|" + s.phrase + "|" + (cb && cb.checked ? 1 : 0);
       }).join(";");
     }
@@ -130,7 +130,7 @@
       lastKey = key;
       box.textContent = "";
       current.forEach(function (s) {
-        var cb = formCheckbox(field, s.code);
+        var cb = formCheckbox(field, s.code, s.pk);
         var row = el("p", "suggestion-item");
         row.appendChild(el("span", "suggestion-reason", s.reason + " "));
         if (cb && cb.checked) {
