@@ -2,8 +2,9 @@
 
 Every due event has a key. A reminder is sent once per key and recipient
 (SentReminder), so running the command twice, or every five minutes, never
-sends the same reminder twice. When one person has more than DIGEST_AFTER
-reminders in a run, they get one digest instead of a flood. E-mails say only
+sends the same reminder twice. A person gets at most DIGEST_AFTER separate
+reminders a day; beyond that, what a run finds comes as one digest instead
+of a flood. E-mails say only
 that something needs attention and where; never what the case is about.
 """
 from collections import defaultdict
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from incidents import notify, workflow
@@ -64,11 +66,14 @@ def due_reminders(now) -> list[Due]:
     for incident in Incident.objects.filter(status=Incident.Status.NEW, ack_due_at__lt=now).select_related("unit"):
         path = _case_path(incident)
         ref = incident.reference
-        for user in route(incident).handlers:
+        handlers = route(incident).handlers
+        for user in handlers:
             due.append(Due(f"ack-overdue:{incident.pk}:{user.pk}", user,
                            _("Värn: en rapport väntar på kvittens"),
                            _("Rapport %(ref)s har inte kvitterats i tid.") % {"ref": ref}, path))
         for user in escalation(incident):
+            if user in handlers:  # already reminded as a handler: one e-mail is enough
+                continue
             due.append(Due(f"ack-escalated:{incident.pk}:{user.pk}", user,
                            _("Värn: en rapport har inte kvitterats (eskalering)"),
                            _("Rapport %(ref)s i ditt ansvarsområde har inte kvitterats i tid.") % {"ref": ref},
@@ -85,8 +90,11 @@ def due_reminders(now) -> list[Due]:
     # The 24-hour clock for possibly serious incidents (Arbetsmiljöverket).
     recent = (Incident.objects.filter(reported_at__range=(now - workflow.SERIOUS_CLOCK * 3, now))
               .exclude(status=Incident.Status.CLOSED)
-              .exclude(checklist__code=ChecklistItem.Code.WORK_ENV_AUTHORITY,
-                       checklist__state__in=[ChecklistItem.State.DONE, ChecklistItem.State.NOT_APPLICABLE])
+              # One EXISTS over the same item: a filter across the relation would
+              # exclude a case with any item done, not only this one.
+              .exclude(Exists(ChecklistItem.objects.filter(
+                  incident=OuterRef("pk"), code=ChecklistItem.Code.WORK_ENV_AUTHORITY,
+                  state__in=[ChecklistItem.State.DONE, ChecklistItem.State.NOT_APPLICABLE])))
               .select_related("unit").prefetch_related("forms"))
     for incident in recent:
         if not workflow.possibly_serious(incident):
@@ -105,11 +113,11 @@ def due_reminders(now) -> list[Due]:
     return due
 
 
-def _claim(key: str, recipient: str) -> bool:
+def _claim(key: str, recipient: str, now) -> bool:
     """Reserve a reminder key; False if it was already sent."""
     try:
         with transaction.atomic():
-            SentReminder.objects.create(key=key, recipient=recipient)
+            SentReminder.objects.create(key=key, recipient=recipient, sent_at=now)
         return True
     except IntegrityError:
         return False
@@ -126,20 +134,25 @@ def send_due(now=None) -> int:
             if item.key not in already:
                 by_user[item.user].append(item)
         sent = 0
+        day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
         for user, items in by_user.items():
-            items = [i for i in items if _claim(i.key, user.email)]
+            earlier_today = SentReminder.objects.filter(recipient=user.email, sent_at__gte=day_start,
+                                                        sent_at__lt=now).count()
+            items = [i for i in items if _claim(i.key, user.email, now)]
             if not items:
                 continue
-            if len(items) > DIGEST_AFTER:
+            if earlier_today + len(items) > DIGEST_AFTER:
                 text = "\n".join(
                     [_("Du har %(n)s saker i Värn som behöver din uppmärksamhet:") % {"n": len(items)}, ""]
                     + [f"- {i.line}\n  {notify.absolute(i.path)}" for i in items])
                 ok = notify.send_notice([user], _("Värn: sammanställning av det som väntar på dig"), text,
                                         reverse("incidents:list"))
+                failed = [] if ok else items
             else:
-                ok = sum(notify.send_notice([user], i.subject, i.line, i.path) for i in items)
-            if not ok:  # not delivered: release the keys so the next run tries again
-                SentReminder.objects.filter(key__in=[i.key for i in items]).delete()
+                failed = [i for i in items if not notify.send_notice([user], i.subject, i.line, i.path)]
+                ok = len(items) - len(failed)
+            if failed:  # not delivered: release those keys so the next run tries again
+                SentReminder.objects.filter(key__in=[i.key for i in failed]).delete()
             sent += ok
     return sent
 

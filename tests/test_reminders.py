@@ -137,3 +137,35 @@ def test_command_runs_every_kind_of_reminder(city, friday_report, smtp_server, c
     call_command("run_reminders")
     out = capsys.readouterr().out
     assert "cases:" in out and "knowledge:" in out and "cycle:" in out
+
+
+def test_the_24_hour_clock_runs_on_even_when_another_checklist_item_is_settled(city, smtp_server):
+    Incident.objects.update(status="closed")
+    inc = incident(city.north_a, reporter=city.employee, forms=("vald",), days_ago=0)
+    workflow.acknowledge(city.manager, inc.pk, inc.version)  # creates the checklist
+    inc.refresh_from_db()
+    assert inc.checklist.filter(state="not_applicable").exists()  # work injury: nobody was hurt
+    smtp_server.messages.clear()
+    reminders.send_due(inc.reported_at + timedelta(hours=25))
+    assert [m for m in smtp_server.messages if "har gått ut" in m["body"]]
+
+
+def test_an_overdue_acknowledgement_reaches_the_coordinator_once(city, friday_report, smtp_server):
+    reminders.send_due(at(2026, 11, 23, 16))
+    about_it = [m for m in smtp_server.to(city.security.email) if friday_report.reference in m["body"]]
+    assert len(about_it) == 1
+
+
+def test_more_than_three_reminders_in_a_day_come_as_a_digest_even_across_runs(city, smtp_server):
+    Incident.objects.update(status="closed")
+    cases = [incident(city.north_a, reporter=city.employee, days_ago=10 + i) for i in range(5)]
+    for inc in cases:
+        Incident.objects.filter(pk=inc.pk).update(ack_due_at=at(2026, 12, 29, 8))
+    first, rest = cases[:3], cases[3:]
+    Incident.objects.filter(pk__in=[c.pk for c in rest]).update(ack_due_at=at(2026, 12, 29, 11))
+    reminders.send_due(at(2026, 12, 29, 9))
+    assert len(smtp_server.to(city.manager.email)) == 3  # three separate reminders
+    reminders.send_due(at(2026, 12, 29, 12))
+    to_manager = smtp_server.to(city.manager.email)
+    assert len(to_manager) == 4 and "sammanställning" in to_manager[-1]["subject"]
+    assert all(c.reference in to_manager[-1]["body"] for c in rest)
