@@ -409,6 +409,10 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID) -> Receip
                 # A draft saved before the reporter switched to anonymous would
                 # tie their account to this token; no copy may outlive the report.
                 ReportDraft.objects.filter(data__token=str(token)).delete()
+                if getattr(reporter, "is_authenticated", False):
+                    # The draft saved while the form was still named holds the
+                    # same text under the account, with an older token.
+                    discard_draft(reporter)
             else:
                 discard_draft(reporter)
             routing = route(incident)

@@ -114,10 +114,18 @@ def _back(incident_pk, anchor=""):
 
 
 def _failed(request, pk, error, **forms):
-    """Show the case again with the user's input kept and the reason."""
+    """Show the case again with the user's input kept and the reason. After a
+    conflict the kept forms carry the case's current version, so that saving
+    again (having seen what changed) goes through."""
     messages.error(request, str(error))
-    code = 409 if isinstance(error, workflow.Conflict) else 400
-    return incident_detail(request, pk, status=code, **forms)
+    conflict = isinstance(error, workflow.Conflict)
+    if conflict:
+        current = str(Incident.objects.values_list("version", flat=True).get(pk=pk))
+        for form in forms.values():
+            if hasattr(form, "data") and "version" in getattr(form, "fields", {}):
+                form.data = form.data.copy()
+                form.data[form.add_prefix("version")] = current
+    return incident_detail(request, pk, status=409 if conflict else 400, **forms)
 
 
 @login_required

@@ -26,12 +26,13 @@ Code = ChecklistItem.Code
 State = ChecklistItem.State
 
 # Allowed moves forward; reopening a closed case is its own step with a reason.
+# The usual next step first: the case page shows it as the primary button.
 TRANSITIONS = {
-    Status.NEW: {Status.ACKNOWLEDGED},
-    Status.ACKNOWLEDGED: {Status.INVESTIGATING, Status.RESOLVED},
-    Status.INVESTIGATING: {Status.RESOLVED},
-    Status.RESOLVED: {Status.INVESTIGATING, Status.CLOSED},
-    Status.CLOSED: set(),
+    Status.NEW: (Status.ACKNOWLEDGED,),
+    Status.ACKNOWLEDGED: (Status.INVESTIGATING, Status.RESOLVED),
+    Status.INVESTIGATING: (Status.RESOLVED,),
+    Status.RESOLVED: (Status.CLOSED, Status.INVESTIGATING),
+    Status.CLOSED: (),
 }
 # Arbetsmiljöverket wants serious incidents without delay; municipalities use 24 hours.
 SERIOUS_CLOCK = timedelta(hours=24)
@@ -127,6 +128,11 @@ def validate_item(incident, code, state, done_on, reference, note) -> dict:
     errors = {}
     if state == State.NOT_APPLICABLE and not note.strip():
         errors["note"] = _("Skriv varför punkten inte är aktuell.")
+    elif (state == State.NOT_APPLICABLE and code == Code.POLICE and is_threat_or_violence(incident)
+          and len(note.strip()) < 10):
+        # "Not applicable" is no way around the city's line on threats and violence.
+        errors["note"] = _("Stadens linje är att alla hot och allt våld polisanmäls. "
+                           "Beskriv varför det inte görs här.")
     if state == State.DONE:
         if code in (Code.SUPPORT_TALK, Code.WORK_ENV_AUTHORITY, Code.WORK_INJURY) and not done_on:
             errors["done_on"] = _("Ange datum.")

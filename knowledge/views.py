@@ -77,16 +77,18 @@ def article_detail(request, slug):
     return render(request, "knowledge/article.html", _article_context(request, article))
 
 
-@login_required
 def forms_of_influence(request):
     """The article about the five forms, with the question guide. Falls back to
-    the taxonomy's own definitions if the article has been removed."""
+    the taxonomy's own definitions if the article has been removed. Public:
+    the anonymous report form links here, for a reporter without a login."""
     article = Article.objects.select_related("owner").filter(slug=FORMS_SLUG).first()
     if article is None:
         return render(request, "knowledge/forms.html",
                       {"forms": InfluenceForm.objects.filter(active=True)})
     ctx = _article_context(request, article)
     ctx["show_guide"] = True
+    if not request.user.is_authenticated:
+        ctx["related"] = []  # the rest of the knowledge bank needs a login
     return render(request, "knowledge/article.html", ctx)
 
 

@@ -138,6 +138,17 @@ def test_police_item_for_threat_needs_k_number_or_a_real_reason(city):
     assert item.state == State.DONE
 
 
+def test_marking_the_police_item_not_applicable_does_not_get_round_the_citys_line(city):
+    with pytest.raises(workflow.ChecklistInvalid) as err:
+        workflow.update_checklist_item(city.manager, city.named.pk, Code.POLICE, state=State.NOT_APPLICABLE,
+                                       note="nej")
+    assert "alla hot" in err.value.errors["note"]
+    # For corruption the ordinary rule applies: any reason.
+    item = workflow.update_checklist_item(city.security_south, city.south_case.pk, Code.POLICE,
+                                          state=State.NOT_APPLICABLE, note="Internt")
+    assert item.state == State.NOT_APPLICABLE
+
+
 def test_not_applicable_needs_a_reason(city):
     with pytest.raises(workflow.ChecklistInvalid):
         workflow.update_checklist_item(city.manager, city.named.pk, Code.SAFETY_REP, state=State.NOT_APPLICABLE)
@@ -231,6 +242,8 @@ def test_second_editor_is_told_and_keeps_what_they_typed(login, city):
     assert response.status_code == 409
     assert "har ändrats av någon annan" in html
     assert "Min långa sammanfattning" in html
+    # The kept form now carries the current version: saving again is not another conflict.
+    assert 'name="version" value="2"' in html.split("Min långa sammanfattning")[0].rsplit("<form", 1)[1]
 
 
 def test_invalid_checklist_input_is_kept_with_a_message(login, city):
@@ -301,3 +314,14 @@ def test_my_actions_are_listed_in_the_owners_inbox(login, city):
                         due_date=timezone.localdate())
     html = login(city.security).get(reverse("incidents:list")).content.decode()
     assert "Ring företagshälsovården" in html
+
+
+def test_the_close_form_appears_once_the_case_is_actioned_and_the_next_step_leads(login, city):
+    client = login(city.manager)
+    close_url = reverse("incidents:close", args=[city.named.pk])
+    workflow.acknowledge(city.manager, city.named.pk, 1)
+    html = client.get(reverse("incidents:detail", args=[city.named.pk])).content.decode()
+    assert close_url not in html
+    assert html.index("Påbörja utredning") < html.index("Markera som åtgärdad")  # the usual step first
+    workflow.resolve(city.manager, city.named.pk, 2)
+    assert close_url in client.get(reverse("incidents:detail", args=[city.named.pk])).content.decode()

@@ -113,7 +113,8 @@ def test_everyone_logged_in_can_read_the_bank(login, city, persona):
 
 
 @pytest.mark.parametrize("name,args", [
-    ("knowledge:index", []), ("knowledge:forms", []), ("knowledge:search", []),
+    # knowledge:forms is public: the anonymous report form links to it.
+    ("knowledge:index", []), ("knowledge:search", []),
     ("knowledge:article", ["hot"]), ("knowledge:edit", ["hot"]), ("knowledge:history", ["hot"]),
     ("knowledge:create", []), ("knowledge:suggest", []),
 ])
@@ -612,3 +613,16 @@ def test_every_checklist_item_on_the_case_page_links_to_its_article(login, city)
     html = login(city.manager).get(reverse("incidents:detail", args=[city.named.pk])).content.decode()
     for code, slug in links.CHECKLIST_HELP.items():
         assert f'href="{reverse("knowledge:article", args=[slug])}"' in html, code
+
+
+def test_the_forms_page_is_public_for_the_anonymous_reporter_without_names_or_links_inward(client, city):
+    article = Article.objects.get(slug=links.FIELD_HELP["forms"])
+    article.owner = city.hr
+    article.save()
+    html = client.get(reverse("knowledge:forms")).content.decode()
+    assert "Hot" in html and "Våld" in html
+    assert city.hr.get_full_name() not in html and "Versionshistorik" not in html
+    anonymous_form = client.get(reverse("incidents:report_anonymous")).content.decode()
+    assert f'href="{reverse("knowledge:forms")}"' in anonymous_form
+    for slug in set(links.FIELD_HELP.values()) - {links.FIELD_HELP["forms"]}:
+        assert reverse("knowledge:article", args=[slug]) not in anonymous_form, slug

@@ -77,6 +77,17 @@ def test_an_anonymous_report_links_to_nobody_even_when_sent_while_logged_in(city
     assert set(entry.changes) == set(reporting.AUDITED_FIELDS)
 
 
+def test_an_anonymous_report_leaves_no_named_draft_of_its_text_behind(city):
+    from django.http import QueryDict
+
+    named = QueryDict(mutable=True)
+    named.update({"description": "Texten som blir anonym", "identity_mode": "named", "token": str(uuid.uuid4())})
+    reporting.save_draft(city.employee, named)
+    assert ReportDraft.objects.filter(user=city.employee).exists()
+    file_report(city, identity_mode=Incident.IdentityMode.ANONYMOUS, description="Texten som blir anonym")
+    assert not ReportDraft.objects.filter(user=city.employee).exists()
+
+
 def test_an_anonymous_report_without_a_login_is_accepted(city):
     from django.contrib.auth.models import AnonymousUser
     receipt = reporting.create_report(reporter=AnonymousUser(), token=uuid.uuid4(),

@@ -10,8 +10,10 @@ from incidents import workflow
 pytestmark = pytest.mark.django_db
 
 # Pages that answer without a login, on purpose: logging in, the language
-# switch, and the anonymous reporting path (report and follow-up by code).
-PUBLIC = {"login", "logout", "set_language", "incidents:report_anonymous", "incidents:followup"}
+# switch, the anonymous reporting path (report and follow-up by code) and the
+# five forms of influence that the anonymous form links to.
+PUBLIC = {"login", "logout", "set_language", "incidents:report_anonymous", "incidents:followup",
+          "knowledge:forms"}
 
 
 def named_patterns(resolver=None, namespace=""):

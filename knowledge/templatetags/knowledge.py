@@ -58,6 +58,9 @@ def help_link(context, slug, text=None, new_tab=False):
 
 @register.simple_tag(takes_context=True)
 def field_help(context, key, text=None, new_tab=True):
+    user = getattr(context.get("request"), "user", None)
+    if user is not None and not user.is_authenticated:
+        return ""  # the articles need a login; the anonymous form links only to the public forms page
     slug = links.FIELD_HELP.get(key)
     return help_link(context, slug, text, new_tab=new_tab) if slug else ""
 
