@@ -41,8 +41,9 @@ class _Echo:
 
 
 def _cell_value(display):
-    """Numbers stay numbers (for the spreadsheet); hidden cells read "<5"."""
-    return "<5" if display.hidden else (display.value if display.value is not None else display.text)
+    """Numbers stay numbers (for the spreadsheet); hidden cells read as on
+    the page: "<5" for a small count, ".." for one hidden in the second step."""
+    return display.text if display.hidden else (display.value if display.value is not None else display.text)
 
 
 def _csv_value(display):

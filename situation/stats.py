@@ -270,7 +270,8 @@ def build(user, lens: Lens, terms: dict, *, suppress: bool | None = None, drill:
         rows=month_rows, foot=foot,
         note=_("En rapport kan gälla flera former, så formerna kan tillsammans bli fler än rapporterna."),
         chart={"type": "line", "labels": month_labels,
-               "datasets": [{"label": f.name, "data": [mf.cells[i][j].shown for i in range(len(months))]}
+               "datasets": [{"label": f.name, "data": [mf.cells[i][j].shown for i in range(len(months))],
+                             "hidden_texts": _hidden_texts(mf.cells[i][j] for i in range(len(months)))}
                             for j, f in enumerate(forms)]},
         chart_label=_("Linjediagram: rapporter per månad för varje form av påverkan. Siffrorna finns i tabellen."),
     ))
@@ -295,7 +296,8 @@ def build(user, lens: Lens, terms: dict, *, suppress: bool | None = None, drill:
             withheld=any(c.masked for c in cells), key=key, caption=caption, columns=[column, _("Rapporter")],
             rows=rows, foot=foot,
             chart={"type": "bar", "labels": labels,
-                   "datasets": [{"label": _("Rapporter"), "data": [c.shown for c in cells]}]},
+                   "datasets": [{"label": _("Rapporter"), "data": [c.shown for c in cells],
+                                 "hidden_texts": _hidden_texts(cells)}]},
             chart_label=_("Stapeldiagram: %(caption)s. Siffrorna finns i tabellen.") % {"caption": caption.lower()},
         )
         return table, cells, total_cell
@@ -424,7 +426,7 @@ def build(user, lens: Lens, terms: dict, *, suppress: bool | None = None, drill:
         picture.rising_units = _rising_units(unit_now, unit_hist, heads, by_id, lens, history_start,
                                              suppress, drill)
         picture.growth = _growth_table(forms, mf.col_totals, counts.form_prev, terms["sources"], source_cells,
-                                       source_now, source_prev, suppress)
+                                       source_now, source_prev, total_prev, suppress)
 
     # Repeated actors.
     if not police:
@@ -493,6 +495,11 @@ def _rising_units(unit_now, unit_hist, heads, by_id, lens, history_start, suppre
     return flagged[:MAX_RISING]
 
 
+def _hidden_texts(cells) -> list[str | None]:
+    """For a chart: what a hidden point reads as in the table ("<5" or "..")."""
+    return [str(c) if c.hidden else None for c in cells]
+
+
 def _ratio_text(ratio: float | None, banded: bool) -> str:
     if ratio is None:
         return _("inga rapporter tidigare")
@@ -504,16 +511,26 @@ def _ratio_text(ratio: float | None, banded: bool) -> str:
     return _("%(n)s gånger så högt") % {"n": fmt_number(ratio, 1)}
 
 
-def _growth_table(forms, form_cells, form_prev, sources, source_cells, source_now, source_prev,
+def _growth_table(forms, form_cells, form_prev, sources, source_cells, source_now, source_prev, total_prev,
                   suppress) -> StatTable:
     """Each form and each kind of source: the period against the same period
     a year earlier (same length, same season)."""
     rows = []
     shown_sources = _terms_with_counts(sources, source_now)
-    entries = [(_("Form"), f.name, c, form_prev.get(f.pk, 0)) for f, c in zip(forms, form_cells)]
-    entries += [(_("Vem"), s.name, c, source_prev.get(s.pk, 0)) for s, c in zip(shown_sources, source_cells)]
-    for kind, label, now_cell, before in entries:
-        before_cell = primary(before) if suppress else visible(before)
+    # A report has at most one source, so last year's sources (with the
+    # reports that have none) add up to last year's total, which the key
+    # figures show: they get the second suppression step against it.
+    prev_cells = {}
+    if suppress:
+        values = [source_prev.get(s.pk, 0) for s in sources]
+        cells, _total = suppress_group(values + [max(total_prev - sum(values), 0)], total_prev, fixed_total=True)
+        prev_cells = {s.pk: c for s, c in zip(sources, cells)}
+    entries = [(_("Form"), f.name, c, form_prev.get(f.pk, 0), None) for f, c in zip(forms, form_cells)]
+    entries += [(_("Vem"), s.name, c, source_prev.get(s.pk, 0), prev_cells.get(s.pk))
+                for s, c in zip(shown_sources, source_cells)]
+    for kind, label, now_cell, before, before_cell in entries:
+        if before_cell is None:
+            before_cell = primary(before) if suppress else visible(before)
         change = analysis.judge(now_cell.value, before, 1, 1, analysis.TREND_RATIO)
         can_show = not now_cell.hidden and not before_cell.hidden
         pct = change.percent if can_show else None

@@ -267,3 +267,21 @@ def test_the_same_period_a_year_earlier_feeds_the_growth_of_forms(fixed):
     # 2024: hot 3; 2023: hot 2 (both in north A).
     assert rows["Form: Hot"][:3] == ["3", "2", "+50 %"]
     assert rows["Form: Våld"][:3] == ["2", "0", "ny"]
+
+
+def test_last_years_small_source_count_cannot_be_worked_out_from_last_years_total(city):
+    """Aggregate-only readers see last year's total in the key figures; one
+    small source count beside exact others would give itself away."""
+    for i in range(9):
+        make(city.north_a, date(YEAR - 1, 3, 1 + i), ["hot"], reporter=city.employee)
+    for i in range(2):
+        make(city.north_a, date(YEAR - 1, 4, 1 + i), ["hot"], source="anhorig", reporter=city.employee)
+    for i in range(6):
+        make(city.north_a, date(YEAR, 3, 1 + i), ["hot"], reporter=city.employee)
+        make(city.north_a, date(YEAR, 4, 1 + i), ["hot"], source="anhorig", reporter=city.employee)
+    pic = picture(city.analyst, city.city)
+    assert pic.previous_total.value == 11 and not pic.previous_total.hidden
+    last_year = {r.label: r.cells[1] for r in pic.growth.rows if r.label.startswith("Vem:")}
+    hidden = [label for label, cell in last_year.items() if cell.hidden]
+    assert "Vem: Anhörig eller närstående" in hidden
+    assert len(hidden) >= 2, last_year  # a second cell hides it

@@ -325,3 +325,33 @@ def test_the_page_keeps_working_for_a_long_custom_range(city, client):
     response = client.get(page(city.city.pk) + f"?period=intervall&fran={start}&till={timezone.localdate()}")
     assert response.status_code == 200
     assert "Analysen mot tidigare perioder görs för perioder på högst ett år." in response.content.decode()
+
+
+def test_the_csv_writes_each_hidden_cell_as_the_page_does(city, client):
+    """"<5" is a statement (1 to 4); a cell hidden in the second step holds
+    5 or more and must read "..", as on the page."""
+    from tests.factories import incident
+
+    for _ in range(2):
+        incident(city.north_a, reporter=city.employee, source="anhorig", days_ago=30)
+    for _ in range(7):
+        incident(city.north_a, reporter=city.employee, source="okand", days_ago=40)
+    client.force_login(city.analyst)
+    rows = read_csv(client.get(reverse("situation:export_tables", args=[city.north.pk, "csv"])))
+    pic = client.get(reverse("situation:picture", args=[city.north.pk])).context["picture"]
+    on_page = {}
+    for table in pic.tables:
+        for row in table.rows:
+            on_page[(table.caption, row.label)] = [c.text for c in row.cells]
+    caption = None
+    checked = 0
+    for row in rows:
+        if len(row) == 1:
+            caption = row[0]
+        elif row and (caption, row[0]) in on_page:
+            expected = on_page[(caption, row[0])]
+            assert [cell for cell, shown in zip(row[1:], expected) if shown in ("<5", "..")] == \
+                [shown for shown in expected if shown in ("<5", "..")], (caption, row)
+            checked += 1
+    assert checked > 5
+    assert any(".." in texts for texts in on_page.values())  # the data has a second-step cell

@@ -50,6 +50,10 @@ def _timing_note(picture, p90, n):
         return _("inga ärenden ännu")
     if p90 is None:
         return _("för få ärenden för att visa")
+    if picture.suppressed:
+        # The exact number of cases timed, beside the total, would tell how
+        # many are still waiting, which can be a small count.
+        return _("90 %% inom %(t)s") % {"t": fmt_duration(p90)}
     return _("90 %% inom %(t)s (%(n)s ärenden)") % {"t": fmt_duration(p90), "n": fmt_number(n)}
 
 

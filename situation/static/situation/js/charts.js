@@ -46,7 +46,7 @@
         datasets: data.datasets.map(function (d, i) {
           var colour = palette[i % palette.length];
           return {
-            label: d.label, data: d.data, borderColor: colour, backgroundColor: colour,
+            label: d.label, data: d.data, missing: d.hidden_texts || [], borderColor: colour, backgroundColor: colour,
             borderDash: line ? dashes[i % dashes.length] : undefined,
             pointStyle: points[i % points.length], pointRadius: line ? 3 : 0,
             borderWidth: line ? 2 : 0, spanGaps: false, maxBarThickness: 22
@@ -65,7 +65,9 @@
             callbacks: {
               label: function (ctx) {
                 var v = line ? ctx.parsed.y : ctx.parsed.x;
-                return ctx.dataset.label + ": " + (v === null ? "<5" : numbers.format(v));
+                // A missing value reads as in the table: "<5", ".." or "–" (no figure).
+                var hidden = (ctx.dataset.missing || [])[ctx.dataIndex];
+                return ctx.dataset.label + ": " + (v === null ? (hidden || "–") : numbers.format(v));
               }
             }
           }
