@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
@@ -425,3 +426,17 @@ def test_the_menu_shows_the_annual_cycle_to_those_who_may_see_it(cycle, rf):
         request.user = getattr(cycle, persona)
         urls = [item["url"] for item in navigation(request)["nav_items"]]
         assert ("/arshjul/" in urls) == shown, persona
+
+
+def test_the_start_page_shows_hr_its_due_duties_and_the_district_heads_overdue_ones(cycle, client):
+    client.force_login(cycle.hr)
+    html = client.get(reverse("home")).content.decode()
+    mine = services.duties_for(cycle.hr)
+    assert "Årshjulet" in html
+    assert reverse("cycle:occurrence", args=[mine.own[0].pk]) in html
+    client.force_login(cycle.head_north)
+    html = client.get(reverse("home")).content.decode()
+    assert "Försenade uppgifter i ditt ansvarsområde" in html
+    # An employee with no duties sees no annual-cycle section at all.
+    client.force_login(cycle.employee)
+    assert "Årshjulet" not in client.get(reverse("home")).content.decode()

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_anonymous_visitor_is_sent_to_login(client, city):
     for url in [reverse("home"), reverse("incidents:list"), reverse("incidents:detail", args=[city.named.pk]),
-                reverse("audit:list"), reverse("situation:overview"), reverse("knowledge:forms")]:
+                reverse("audit:list"), reverse("situation:overview"), reverse("knowledge:index")]:
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("login")), url

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from cycle.services import duties_for
 from incidents import access, inbox
 from organisation.models import Role
 from situation.stats import form_summary
@@ -35,6 +36,11 @@ def home(request):
     if roles & set(access.AGGREGATE_ROLES):
         ctx["summary"] = form_summary(user)
         ctx["sections"].append("statistics")
+    # The annual cycle: the user's own duties that are due, and overdue ones
+    # in the nodes they manage.
+    ctx["cycle_duties"] = duties_for(user)
+    if ctx["cycle_duties"].any:
+        ctx["sections"].append("cycle")
     if Role.AUDITOR in roles:
         ctx["sections"].append("auditor")
     if Role.ADMIN in roles:
