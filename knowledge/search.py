@@ -43,6 +43,8 @@ SUFFIXES = sorted({
     "arnas", "ernas", "ornas", "arens", "arna", "erna", "orna", "aren", "heten", "heter", "het",
     "elser", "elsen", "else", "ning", "ing", "ades", "ade", "ad", "ats", "at", "are", "ast",
     "aste", "ier", "iers", "ens", "ets", "ars", "ers", "ors", "ar", "er", "or", "en", "et", "es",
+    # Past tense and passive: "polisanmälde", "köpte", "hotas".
+    "de", "te", "as",
     "a", "e", "s",
 }, key=len, reverse=True)
 MIN_STEM = 3
