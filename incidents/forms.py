@@ -186,6 +186,7 @@ class ReportForm(djforms.Form):
         # silently. The counter and the server's message say what to do instead.
         self.fields["description"].widget.attrs.pop("maxlength", None)
         self.fields["police_reason"].widget.attrs.pop("maxlength", None)
+        self.fields["location"].widget.attrs.pop("maxlength", None)
         self.fields["description"].widget.attrs["data-max"] = reporting.MAX_TEXT
         if anonymous_only:
             # Whatever is posted, clean() makes the report anonymous.

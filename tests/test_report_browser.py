@@ -264,6 +264,11 @@ def test_a_draft_is_restored_after_a_reload_and_on_another_device(city, phone, b
     assert phone.get_by_role("radio", name="Konfidentiell").is_checked()
     assert phone.get_by_label("Datum").input_value() == yesterday
     assert phone.get_by_text("Vi har fyllt i").first.is_visible()
+    # The restored area was only the unit's own, so it still follows the unit.
+    phone.get_by_text("Mer information (frivilligt)").click()
+    phone.get_by_label("Enhet").select_option(label="Barn och unga Norr")
+    assert phone.get_by_label("Verksamhetsområde").evaluate("el => el.selectedOptions[0].text") == "Barn och unga"
+    phone.get_by_label("Enhet").select_option(label="Ekonomiskt bistånd Norr")
 
     # The server keeps it too, for the next device.
     deadline = time.monotonic() + 10

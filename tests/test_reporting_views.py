@@ -71,6 +71,16 @@ def test_the_form_is_pre_filled_with_now_and_the_employees_unit(login, city):
     assert city.south_a.name not in text
 
 
+def test_no_text_field_cuts_a_pasted_text_silently(login, city):
+    """A maxlength would make the browser drop the end of a pasted text without
+    a word; the server says how long it may be instead."""
+    html = login(city.employee).get(reverse("incidents:report")).content.decode()
+    for name in ("description", "location", "police_reason"):
+        tag = html[html.index(f'name="{name}"') - 300:html.index(f'name="{name}"') + 300]
+        tag = tag[tag.rindex("<", 0, 300):tag.index(">", 300)]
+        assert "maxlength" not in tag, (name, tag)
+
+
 def test_the_form_offers_every_unit_on_request(login, city):
     text = html(login(city.employee).get(REPORT + "?alla-enheter=1"))
     assert city.south_a.name in text

@@ -129,7 +129,12 @@
       else if (el.type === "radio") { el.checked = el.value === value; }
       else if (el.type !== "hidden" || el.name === "token") { el.value = value; }
     });
-    if (data.operation_area !== undefined) { areaTouched = true; }
+    // A restored area counts as the reporter's own choice only when it is not
+    // simply the restored unit's area; otherwise it keeps following the unit.
+    if (data.operation_area !== undefined && unit && area) {
+      var chosen = unit.options[unit.selectedIndex];
+      areaTouched = !chosen || (chosen.getAttribute("data-area") || "") !== area.value;
+    }
   }
   function read(storage) {
     try { return JSON.parse(storage.getItem(key) || "null"); } catch (e) { return null; }
