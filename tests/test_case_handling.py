@@ -115,6 +115,18 @@ def test_reopen_needs_a_reason_and_is_audited(city):
     assert AuditEntry.objects.filter(action="incident.reopen_reason").exists()
 
 
+def test_the_case_page_shows_why_it_was_reopened_and_that_the_summary_is_the_last_ones(city, login):
+    pk = city.named.pk
+    workflow.acknowledge(city.manager, pk, 1)
+    complete_checklist(city.manager, city.named)
+    workflow.resolve(city.manager, pk, 2)
+    workflow.close(city.manager, pk, 3, "Samtal hållet, larm installerat")
+    workflow.reopen(city.manager, pk, 4, "Klienten har hört av sig igen")
+    html = login(city.security).get(reverse("incidents:detail", args=[pk])).content.decode()
+    assert "<q>Klienten har hört av sig igen</q>" in html
+    assert "Sammanfattning när ärendet senast avslutades" in html
+
+
 def test_a_stale_version_is_a_conflict_and_changes_nothing(city):
     workflow.acknowledge(city.manager, city.named.pk, 1)
     with pytest.raises(workflow.Conflict):
