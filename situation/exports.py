@@ -55,13 +55,8 @@ def _csv_value(display):
 
 
 def _table_lines(picture, title: str):
-    yield [title]
-    yield [_("Enhet"), picture.lens.node.name]
-    yield [_("Period"), picture.lens.label]
-    for part in picture.filters:
-        yield [part]
-    if picture.suppressed:
-        yield [str(SUPPRESSION_NOTE)]
+    """The CSV: what the page shows, key figures first, then every table."""
+    yield from _overview_lines(picture, title)
     for table in _all_tables(picture):
         yield []
         yield [table.caption]

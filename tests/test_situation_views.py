@@ -355,3 +355,11 @@ def test_the_csv_writes_each_hidden_cell_as_the_page_does(city, client):
             checked += 1
     assert checked > 5
     assert any(".." in texts for texts in on_page.values())  # the data has a second-step cell
+
+
+def test_the_csv_starts_with_the_key_figures_as_on_the_page(city, client):
+    client.force_login(city.security)
+    rows = read_csv(client.get(reverse("situation:export_tables", args=[city.north.pk, "csv"])))
+    labels = [row[0] for row in rows if row]
+    assert "Rapporter" in labels and "Per 100 anställda" in labels
+    assert labels.index("Rapporter") < labels.index("Rapporter per månad och form av påverkan")
