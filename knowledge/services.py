@@ -7,6 +7,7 @@ effects, in one transaction:
   3. an audit entry records the changed fields with old and new values.
 """
 import difflib
+import re
 
 from django.db import transaction
 from django.db.models import Max
@@ -77,12 +78,16 @@ def save_article(article: Article, user, *, note: str = "") -> ArticleVersion:
     return version
 
 
+_FILE_HEADER = re.compile(r"^(?:---|\+\+\+) (?:sv|en) (?:före|efter)$")
+
+
 def diff_rows(diff: str) -> list[tuple[str, str]]:
     """Split a stored diff into (kind, text) rows for the history page:
     kind is 'added', 'removed', 'hunk', 'file' or 'context'."""
     rows = []
     for line in diff.splitlines():
-        if line.startswith("+++") or line.startswith("---"):
+        # Only text_diff's own headers: a removed Markdown rule ("---") is a change.
+        if _FILE_HEADER.match(line):
             rows.append(("file", line[4:]))
         elif line.startswith("@@"):
             rows.append(("hunk", line))

@@ -627,3 +627,13 @@ def test_the_forms_page_is_public_for_the_anonymous_reporter_without_names_or_li
     assert f'href="{reverse("knowledge:forms")}"' in anonymous_form
     for slug in set(links.FIELD_HELP.values()) - {links.FIELD_HELP["forms"]}:
         assert reverse("knowledge:article", args=[slug]) not in anonymous_form, slug
+
+
+def test_the_history_shows_a_removed_markdown_rule_as_a_change():
+    from knowledge import services
+
+    diff = services.text_diff({"title": "T", "body": "Före\n---\nEfter", "title_en": "", "body_en": ""},
+                              {"title": "T", "body": "Före\nEfter", "title_en": "", "body_en": ""})
+    rows = services.diff_rows(diff)
+    assert ("removed", "---") in rows
+    assert [text for kind, text in rows if kind == "file"] == ["sv före", "sv efter"]
