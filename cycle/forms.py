@@ -185,7 +185,10 @@ class DutyForm(forms.ModelForm):
             "description": {"max_length": _("Högst %(limit_value)d tecken (nu %(show_value)d).")},
         }
 
-    def __init__(self, *args, node: OrgUnit, today: date, **kwargs):
+    # What only HR, security coordinators and administrators of the node change.
+    MANAGED_FIELDS = ("owner", "schedule", "month", "day", "custom_text", "starts_on", "active")
+
+    def __init__(self, *args, node: OrgUnit, today: date, owner_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.node = node
         self.today = today
@@ -197,6 +200,10 @@ class DutyForm(forms.ModelForm):
             self.initial.setdefault("custom_text", format_day_months(self.instance.custom_days))
         self.order_fields(["title", "kind", "description", "owner", "schedule", "month", "day", "custom_text",
                            "starts_on", "active"])
+        if owner_only:
+            for name in self.MANAGED_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Ändras av HR eller säkerhetssamordnaren.")
 
     def clean_title(self):
         return self.cleaned_data["title"].strip()

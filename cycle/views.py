@@ -154,14 +154,17 @@ def duty_edit(request, pk):
     duty = permissions.get_editable_duty(request.user, pk)
     today = timezone.localdate()
     before = snapshot(duty, services.DUTY_FIELDS)
+    # An owner who does not manage the node edits the text, not when or whether
+    # the duty is due: otherwise an overdue duty could be silenced by its owner.
+    owner_only = not permissions.can_edit_node(request.user, duty.node)
     if request.method == "POST":
-        form = DutyForm(request.POST, instance=duty, node=duty.node, today=today)
+        form = DutyForm(request.POST, instance=duty, node=duty.node, today=today, owner_only=owner_only)
         if form.is_valid():
             changes = services.update_duty(request.user, form.save(), before)
             messages.success(request, _("Ändringarna är sparade.") if changes else _("Inget ändrades."))
             return redirect(_year_url(duty.node, today.year))
     else:
-        form = DutyForm(instance=duty, node=duty.node, today=today)
+        form = DutyForm(instance=duty, node=duty.node, today=today, owner_only=owner_only)
     return _duty_form_page(request, form, duty.node, duty)
 
 

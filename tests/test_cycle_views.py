@@ -319,6 +319,21 @@ def test_hr_changes_a_duty_and_the_change_is_logged(cycle, login):
     assert duty.occurrences.get(due_date__year=TODAY.year).due_date == date(TODAY.year, 4, 30)
 
 
+def test_an_owner_edits_the_text_of_a_duty_but_cannot_switch_it_off_or_move_it(cycle, login):
+    duty = standard(cycle.north, "training_larstudio")
+    duty.owner = cycle.employee
+    duty.save()
+    before = (duty.active, duty.schedule, duty.month, duty.day, duty.owner_id)
+    response = login(cycle.employee).post(f"/arshjul/uppgift/{duty.pk}/", {
+        "title": "Lärstudio om hot", "kind": duty.kind, "description": duty.description,
+        "owner": "", "schedule": "yearly", "month": "12", "day": "31", "custom_text": "",
+        "starts_on": TODAY.isoformat()})  # no "active": an attempt to switch it off
+    assert response.status_code == 302
+    duty.refresh_from_db()
+    assert duty.title == "Lärstudio om hot"
+    assert (duty.active, duty.schedule, duty.month, duty.day, duty.owner_id) == before
+
+
 def test_a_new_duty_is_added_with_its_occurrences(cycle, login):
     response = login(cycle.security).post(f"/arshjul/uppgift/ny/?enhet={cycle.north.pk}", {
         "title": "Samverkansmöte med lokalpolisområdet", "kind": "risk_analysis_input", "description": "",
