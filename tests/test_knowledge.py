@@ -448,16 +448,22 @@ def test_a_new_review_date_gives_a_new_reminder_later(city):
     assert len(mail.outbox) == 2
 
 
-def test_articles_without_an_active_owner_with_e_mail_are_not_reminded(city):
-    Article.objects.update(next_review=date(2025, 1, 1), owner=None)
+def test_articles_without_a_reachable_owner_go_to_the_administrators_in_one_email(city):
+    Article.objects.update(next_review=date(2099, 1, 1), owner=None)
+    Article.objects.filter(slug__in=["vald", "hot", "korruption"]).update(next_review=date(2025, 1, 1))
     owned(city, "vald", owner=city.employee)
     city.employee.is_active = False
     city.employee.save()
     owned(city, "hot", owner=city.security)
     city.security.email = ""
     city.security.save()
-    assert list(reminders.due_review_reminders(date(2025, 6, 1))) == []
-    assert reminders.send_due(at(date(2025, 6, 1))) == 0
+    assert list(reminders.due_review_reminders(date(2025, 6, 1))) == []  # no owner to write to
+    assert reminders.send_due(at(date(2025, 6, 1))) == 1
+    [message] = mail.outbox
+    assert message.to == [city.admin.email]
+    for slug in ("vald", "hot", "korruption"):
+        assert f"/kunskap/{slug}/" in message.body
+    assert reminders.send_due(at(date(2025, 6, 2))) == 0  # once per due date
 
 
 def test_the_reminder_command_sends_and_reports_the_count(city):
