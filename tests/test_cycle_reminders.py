@@ -68,26 +68,28 @@ def test_an_overdue_occurrence_first_seen_late_gets_only_the_overdue_reminder(re
     assert "försenad" in mail.outbox[0].subject
 
 
-def test_an_owner_without_e_mail_is_reminded_once_an_address_exists(review, city):
+def test_when_the_owner_has_no_e_mail_the_districts_coordinator_is_told_instead(review, city):
     city.hr.email = ""
     city.hr.save()
-    assert send_due(at(date(2026, 3, 20))) == 0
-    assert not ReminderSent.objects.exists()
-    city.hr.email = "hr@example.se"
-    city.hr.save()
-    assert send_due(at(date(2026, 3, 21))) == 1
-    assert mail.outbox[0].to == ["hr@example.se"]
+    assert send_due(at(date(2026, 3, 20))) == 1
+    [message] = mail.outbox
+    assert message.to == [city.security.email]
+    assert "ingen ansvarig som nås" in message.body
+    assert "Hemlig intern beskrivning" not in message.body
+    assert send_due(at(date(2026, 3, 21))) == 0  # still once per due event
 
 
-def test_duties_without_owner_or_inactive_or_with_inactive_owner_send_nothing(review, city):
+def test_duties_without_a_reachable_owner_go_to_hr_and_security_and_inactive_ones_to_nobody(review, city):
     Duty.objects.create(title="Utan ansvarig", kind=Duty.Kind.TRAINING, node=city.north, owner=None,
                         schedule=Duty.Schedule.YEARLY, month=3, day=31, starts_on=date(2026, 1, 1))
     Duty.objects.create(title="Inaktiv", kind=Duty.Kind.TRAINING, node=city.north, owner=city.security,
                         schedule=Duty.Schedule.YEARLY, month=3, day=31, starts_on=date(2026, 1, 1), active=False)
-    city.hr.is_active = False
+    city.hr.is_active = False  # the review's owner leaves
     city.hr.save()
-    assert send_due(at(date(2026, 3, 20))) == 0
-    assert mail.outbox == []
+    assert send_due(at(date(2026, 3, 20))) == 2
+    assert {tuple(m.to) for m in mail.outbox} == {(city.security.email,)}
+    assert not [m for m in mail.outbox if "Inaktiv" in m.subject + m.body]
+    assert {m.subject for m in mail.outbox} == {"Värn: uppgift i årshjulet förfaller 31 mars 2026"}
 
 
 def test_reminders_find_next_years_january_re_reporting_without_anyone_opening_the_year_view(city):
