@@ -26,6 +26,9 @@ class AssignForm(VersionForm):
 
 
 class ChecklistItemForm(forms.Form):
+    # When the item was last saved, as the user saw it: a later save by someone
+    # else is a conflict (the item's own optimistic lock).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
     state = forms.ChoiceField(label=_("Läge"), choices=ChecklistItem.State.choices, widget=forms.RadioSelect)
     done_on = forms.DateField(label=_("Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label=_("Referens"), required=False, max_length=60)

@@ -17,7 +17,7 @@ from audit.models import AuditEntry
 from incidents import access, inbox, reporting, workflow
 from incidents.case_forms import (ActionForm, ActionStatusForm, AssignForm, ChecklistItemForm, CloseForm,
                                   InboxFilterForm, ReopenForm, StatusForm)
-from incidents.models import Incident
+from incidents.models import ChecklistItem, Incident
 
 
 @login_required
@@ -95,7 +95,8 @@ def incident_detail(request, pk, message_form=None, status=200, **forms):
             "transitions": [s for s in workflow.TRANSITIONS[incident.status] if s != Incident.Status.CLOSED],
             "checklist": [
                 (item, bound[1] if bound and bound[0] == item.code else ChecklistItemForm(
-                    prefix=item.code, initial={"state": item.state, "done_on": item.done_on,
+                    prefix=item.code, initial={"seen": workflow.item_stamp(item), "state": item.state,
+                                               "done_on": item.done_on,
                                                "reference": item.reference, "note": item.note}))
                 for item in items],
             "actions": list(incident.actions.select_related("owner")),
@@ -125,6 +126,11 @@ def _failed(request, pk, error, **forms):
             if hasattr(form, "data") and "version" in getattr(form, "fields", {}):
                 form.data = form.data.copy()
                 form.data[form.add_prefix("version")] = current
+        if "checklist" in forms:
+            code, form = forms["checklist"]
+            item = ChecklistItem.objects.filter(incident_id=pk, code=code).first()
+            form.data = form.data.copy()
+            form.data[form.add_prefix("seen")] = workflow.item_stamp(item) if item else ""
     return incident_detail(request, pk, status=409 if conflict else 400, **forms)
 
 
@@ -178,7 +184,7 @@ def checklist_item(request, pk, code):
     data = form.cleaned_data
     try:
         workflow.update_checklist_item(request.user, pk, code, state=data["state"], done_on=data["done_on"],
-                                       reference=data["reference"], note=data["note"])
+                                       reference=data["reference"], note=data["note"], seen=data["seen"])
     except workflow.ChecklistInvalid as error:
         for field, message in error.errors.items():
             form.add_error(field, message)

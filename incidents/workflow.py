@@ -285,7 +285,15 @@ def possible_handlers(incident) -> list:
     return list(access.handlers_of(incident).order_by("last_name", "first_name"))
 
 
-def update_checklist_item(user, incident_pk, code, *, state, done_on=None, reference="", note="") -> ChecklistItem:
+def item_stamp(item) -> str:
+    """What ChecklistItemForm.seen carries: when the item was last saved."""
+    return item.updated_at.isoformat() if item.updated_at else ""
+
+
+def update_checklist_item(user, incident_pk, code, *, state, done_on=None, reference="", note="",
+                          seen=None) -> ChecklistItem:
+    """Change one follow-up item. `seen` is item_stamp() as the user loaded it;
+    if someone saved the item since, Conflict and nothing changes."""
     with transaction.atomic():
         incident = load_for_handling(user, incident_pk)
         if incident.status == Status.CLOSED:
@@ -296,6 +304,9 @@ def update_checklist_item(user, incident_pk, code, *, state, done_on=None, refer
         if errors:
             raise ChecklistInvalid(errors)
         item = next(i for i in checklist(incident) if i.code == code)
+        if seen is not None and seen != item_stamp(item):
+            raise Conflict(_("Någon annan har ändrat den här punkten medan du skrev. Det du skrev finns kvar: "
+                             "se vad som ändrats och spara igen."))
         fields = ["state", "done_on", "reference", "note"]
         old = snapshot(item, fields)
         item.state, item.done_on = state, done_on if state == State.DONE else None

@@ -1,5 +1,6 @@
 """Case handling: every transition and permission, the checklist, actions,
 closing rules, concurrent edits and the views that drive them."""
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -337,3 +338,27 @@ def test_the_close_form_appears_once_the_case_is_actioned_and_the_next_step_lead
     assert html.index("Påbörja utredning") < html.index("Markera som åtgärdad")  # the usual step first
     workflow.resolve(city.manager, city.named.pk, 2)
     assert close_url in client.get(reverse("incidents:detail", args=[city.named.pk])).content.decode()
+
+
+def test_two_handlers_on_one_checklist_item_the_second_is_told_and_keeps_the_text(login, city):
+    pk = city.named.pk
+    client = login(city.manager)
+    page = client.get(reverse("incidents:detail", args=[pk])).content.decode()
+    seen = re.search(r'name="police-seen" value="([^"]*)"', page)
+    seen = seen.group(1) if seen else ""
+    # Someone else saves the item first.
+    workflow.update_checklist_item(city.security, pk, Code.POLICE, state=State.DONE, reference="K123456-26")
+    response = client.post(reverse("incidents:checklist", args=[pk, "police"]), {
+        "police-seen": seen, "police-state": "done", "police-note": "Medarbetaren vill inte, vi har pratat om det."})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Någon annan har ändrat den här punkten" in html
+    assert "Medarbetaren vill inte, vi har pratat om det." in html
+    item = city.named.checklist.get(code="police")
+    assert item.reference == "K123456-26" and item.note == ""
+    # Saving again from the kept form goes through.
+    fresh_seen = re.search(r'name="police-seen" value="([^"]*)"', html).group(1)
+    again = client.post(reverse("incidents:checklist", args=[pk, "police"]), {
+        "police-seen": fresh_seen, "police-state": "done", "police-reference": "K123456-26",
+        "police-note": "Medarbetaren vill inte, vi har pratat om det."})
+    assert again.status_code == 302
