@@ -184,7 +184,9 @@ def checklist_item(request, pk, code):
     data = form.cleaned_data
     try:
         workflow.update_checklist_item(request.user, pk, code, state=data["state"], done_on=data["done_on"],
-                                       reference=data["reference"], note=data["note"], seen=data["seen"])
+                                       reference=data["reference"], note=data["note"],
+                                       # A page from before the lock existed sends no stamp: no check.
+                                       seen=data["seen"] if form.add_prefix("seen") in request.POST else None)
     except workflow.ChecklistInvalid as error:
         for field, message in error.errors.items():
             form.add_error(field, message)
