@@ -29,15 +29,14 @@ import django  # noqa: E402
 
 django.setup()
 
-from incidents import classify  # noqa: E402
-from incidents.classify import FORM_ORDER, load_examples, suggest, train  # noqa: E402
+from incidents.classify import EXAMPLES, FORM_ORDER, load_examples, suggest, train  # noqa: E402
 
 INDEPENDENT = ROOT / "bench" / "data" / "classify_independent.tsv"
 # With every weight zero the model never reaches its threshold: rules only.
 RULES_ONLY = {form: (0.0, {}) for form in FORM_ORDER}
 
 
-def load(path=classify.EXAMPLES):
+def load(path=EXAMPLES):
     return load_examples(path)
 
 

@@ -386,16 +386,13 @@ def _model():
     return train(load_examples())
 
 
-def _learnt(folded: str, form: str, model=None) -> tuple[int, int] | None:
+def _learnt(folded: str, seen: dict[str, tuple[int, int]], prior: float,
+            weights: dict[str, float]) -> tuple[int, int] | None:
     """If the model is sure enough, the span to quote as the reason: the two
     strongest non-negated words, with what stands between them when they are
-    close ("vet vad som händer annars"), or else the strongest alone."""
-    prior, weights = (model or _model())[form]
-    seen, score = {}, prior
-    for feature, start, end in _features(folded):
-        if feature not in seen:
-            seen[feature] = (start, end)
-            score += weights.get(feature, 0.0)
+    close ("vet vad som händer annars"), or else the strongest alone.
+    `seen` is each feature of the text with its first span."""
+    score = prior + sum(weights.get(feature, 0.0) for feature in seen)
     if score <= MODEL_THRESHOLD:
         return None
     strongest = [span for feature, span in sorted(seen.items(), key=lambda kv: -weights.get(kv[0], 0.0))
@@ -466,9 +463,14 @@ def suggest(text: str, model=None) -> list[Suggestion]:
                 if not _negated(folded, m.start(), m.end()):
                     found[form] = m.span()
                     break
-    for form in FORM_ORDER:
-        if form not in found:
-            span = _learnt(folded, form, model)
+    missing = [form for form in FORM_ORDER if form not in found]
+    if missing:
+        seen: dict[str, tuple[int, int]] = {}
+        for feature, start, end in _features(folded):
+            seen.setdefault(feature, (start, end))
+        trained = model or _model()
+        for form in missing:
+            span = _learnt(folded, seen, *trained[form])
             if span is not None:
                 found[form] = span
     names = _form_names()

@@ -4,16 +4,16 @@ Every due event has a key. A reminder is sent once per key and recipient
 (SentReminder), so running the command twice, or every five minutes, never
 sends the same reminder twice. A person gets at most DIGEST_AFTER separate
 reminders a day; beyond that, what a run finds comes as one digest instead
-of a flood. E-mails say only
-that something needs attention and where; never what the case is about.
+of a flood. E-mails say only that something needs attention and where;
+never what the case is about.
 """
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from incidents import notify, workflow
@@ -135,13 +135,14 @@ def send_due(now=None) -> int:
                 by_user[item.user].append(item)
         sent = 0
         day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        earlier_today = Counter(SentReminder.objects.filter(
+            recipient__in=[u.email for u in by_user], sent_at__gte=day_start, sent_at__lt=now,
+        ).values_list("recipient", flat=True))
         for user, items in by_user.items():
-            earlier_today = SentReminder.objects.filter(recipient=user.email, sent_at__gte=day_start,
-                                                        sent_at__lt=now).count()
             items = [i for i in items if _claim(i.key, user.email, now)]
             if not items:
                 continue
-            if earlier_today + len(items) > DIGEST_AFTER:
+            if earlier_today[user.email] + len(items) > DIGEST_AFTER:
                 text = "\n".join(
                     [_("Du har %(n)s saker i Värn som behöver din uppmärksamhet:") % {"n": len(items)}, ""]
                     + [f"- {i.line}\n  {notify.absolute(i.path)}" for i in items])

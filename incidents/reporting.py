@@ -409,11 +409,9 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID) -> Receip
                 # A draft saved before the reporter switched to anonymous would
                 # tie their account to this token; no copy may outlive the report.
                 ReportDraft.objects.filter(data__token=str(token)).delete()
-                if getattr(reporter, "is_authenticated", False):
-                    # The draft saved while the form was still named holds the
-                    # same text under the account, with an older token.
-                    discard_draft(reporter)
-            else:
+            if getattr(reporter, "is_authenticated", False):
+                # Also for an anonymous report: the draft saved while the form
+                # was still named holds the same text, with an older token.
                 discard_draft(reporter)
             routing = route(incident)
             transaction.on_commit(lambda: notify.new_report(incident, routing))

@@ -43,7 +43,7 @@ class _Echo:
 def _cell_value(display):
     """Numbers stay numbers (for the spreadsheet); hidden cells read as on
     the page: "<5" for a small count, ".." for one hidden in the second step."""
-    return display.text if display.hidden else (display.value if display.value is not None else display.text)
+    return display.text if display.hidden or display.value is None else display.value
 
 
 def _csv_value(display):
