@@ -200,10 +200,10 @@ class DutyForm(forms.ModelForm):
             self.initial.setdefault("custom_text", format_day_months(self.instance.custom_days))
         self.order_fields(["title", "kind", "description", "owner", "schedule", "month", "day", "custom_text",
                            "starts_on", "active"])
+        self.owner_only = owner_only
         if owner_only:
             for name in self.MANAGED_FIELDS:
                 self.fields[name].disabled = True
-                self.fields[name].help_text = _("Ändras av HR eller säkerhetssamordnaren.")
 
     def clean_title(self):
         return self.cleaned_data["title"].strip()

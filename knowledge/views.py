@@ -8,8 +8,9 @@ since they may see the article but not change it.
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -71,9 +72,15 @@ def _article_context(request, article):
     }
 
 
-@login_required
 def article_detail(request, slug):
-    article = get_object_or_404(Article.objects.select_related("owner"), slug=slug)
+    """An article. The five forms of influence are public, like the page that
+    links to them, for the reporter without a login; the rest needs one."""
+    article = Article.objects.select_related("owner").filter(slug=slug).first()
+    if not request.user.is_authenticated and (article is None or article.topic != Topic.FORMS):
+        return redirect_to_login(request.get_full_path())
+    if article is None:
+        raise Http404
+    # Its related articles share its topic, so a public article lists only public ones.
     return render(request, "knowledge/article.html", _article_context(request, article))
 
 
@@ -87,8 +94,6 @@ def forms_of_influence(request):
                       {"forms": InfluenceForm.objects.filter(active=True)})
     ctx = _article_context(request, article)
     ctx["show_guide"] = True
-    if not request.user.is_authenticated:
-        ctx["related"] = []  # the rest of the knowledge bank needs a login
     return render(request, "knowledge/article.html", ctx)
 
 

@@ -115,7 +115,7 @@ def test_everyone_logged_in_can_read_the_bank(login, city, persona):
 @pytest.mark.parametrize("name,args", [
     # knowledge:forms is public: the anonymous report form links to it.
     ("knowledge:index", []), ("knowledge:search", []),
-    ("knowledge:article", ["hot"]), ("knowledge:edit", ["hot"]), ("knowledge:history", ["hot"]),
+    ("knowledge:article", ["polisanmalan"]), ("knowledge:edit", ["hot"]), ("knowledge:history", ["hot"]),
     ("knowledge:create", []), ("knowledge:suggest", []),
 ])
 def test_anonymous_visitors_are_sent_to_login(client, name, args):
@@ -643,3 +643,12 @@ def test_the_history_shows_a_removed_markdown_rule_as_a_change():
     rows = services.diff_rows(diff)
     assert ("removed", "---") in rows
     assert [text for kind, text in rows if kind == "file"] == ["sv före", "sv efter"]
+
+
+def test_the_articles_on_the_five_forms_are_public_and_nothing_else_is(client, city):
+    hot = client.get(reverse("knowledge:article", args=["hot"]))
+    assert hot.status_code == 200 and "Versionshistorik" not in hot.content.decode()
+    for slug in ("polisanmalan", "kontakter", "finns-inte"):
+        response = client.get(reverse("knowledge:article", args=[slug]))
+        # A missing article answers like a closed one: nothing is learnt without a login.
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), slug
