@@ -1,5 +1,7 @@
 # Värn – two commands do everything: `make run` and `make test`.
 # DATABASE_URL=postgresql://… switches both to PostgreSQL (SQLite is the default).
+# `make run`/`make serve` install only the production lock (requirements.lock);
+# `make test` and `make lint` add the test tools (requirements-test.lock).
 
 PYTHON ?= python3
 VENV := .venv
@@ -7,8 +9,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+UV ?= uv
+LOCK_UPGRADE ?=
+LOCK_OPTS := --generate-hashes --universal --python-version 3.11 --custom-compile-command 'make lock' $(LOCK_UPGRADE)
 
-.PHONY: run test install system-deps browser-deps translations messages serve clean
+.PHONY: run test lint install install-test lock system-deps browser-deps translations messages serve clean
 
 run: install system-deps
 	VARN_DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -17,16 +22,37 @@ run: install system-deps
 	@echo "Värn körs på http://$(HOST):$(PORT)/  (avsluta med Ctrl+C)"
 	VARN_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install system-deps browser-deps
+test: install-test system-deps browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+lint: install-test
+	$(BIN)/ruff check .
+
+# Production dependencies only: no test tools in a `make run`/`make serve` venv.
 install: $(VENV)/.installed translations
+
+# Production plus test dependencies; either lock changing reinstalls.
+install-test: install $(VENV)/.installed-test
 
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Värn behöver Python 3.11 eller senare.")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock -r requirements-test.lock
+	touch $@
+
+# Regenerate both locks from pyproject.toml with uv (`pip install uv` anywhere
+# outside the repo; UV=/path/to/uv). Pinned versions are kept unless a bound
+# in pyproject.toml forces a change; `make lock LOCK_UPGRADE=--upgrade` upgrades.
+# The test lock holds only what production does not, at the production pins.
+lock:
+	$(UV) pip compile pyproject.toml $(LOCK_OPTS) -o requirements.lock
+	$(UV) pip compile pyproject.toml --extra test -c requirements.lock $(LOCK_OPTS) \
+		$$(sed -n 's/^\([a-z0-9_.-]*\)==.*/--no-emit-package \1/p' requirements.lock) \
+		-o requirements-test.lock
 
 # Gettext catalogues are compiled with Babel, so no system gettext is needed.
 translations: $(VENV)/.installed
