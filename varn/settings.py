@@ -1,9 +1,11 @@
 """Settings for Värn. Everything that differs between machines comes from
 environment variables (documented in README.md); the defaults suit a laptop."""
+import re
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from varn.env import env_bool, env_int, env_list, env_str
@@ -197,7 +199,39 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Working-time rules used by case handling and reminders.
 ACK_TARGET_WORKING_DAYS = env_int("VARN_ACK_TARGET_WORKING_DAYS", 1)
-LOGIN_RATE = env_str("VARN_LOGIN_RATE", "10/5m")
+
+
+# Rate limits (applied in varn/ratelimits.py). A rate is "count/period" with
+# the period in s, m, h or d and an optional multiplier: "10/15m" is ten per
+# fifteen minutes. Counts live in the shared cache (CACHES above).
+def _env_rate(name: str, default: str) -> str:
+    value = env_str(name, default).strip()
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", value):
+        raise ImproperlyConfigured(f"Environment variable {name} must be a rate such as 10/15m, not {value!r}")
+    return value
+
+
+# Logins count failed attempts only, never successful ones.
+LOGIN_ACCOUNT_FAILURE_RATE = _env_rate("VARN_LOGIN_ACCOUNT_FAILURE_RATE", "10/15m")
+LOGIN_ADDRESS_FAILURE_RATE = _env_rate("VARN_LOGIN_ADDRESS_FAILURE_RATE", "50/15m")
+# The anonymous paths: reports actually created, follow-up attempts, wrong receipt codes.
+ANONYMOUS_REPORT_RATE = _env_rate("VARN_ANONYMOUS_REPORT_RATE", "20/h")
+FOLLOWUP_RATE = _env_rate("VARN_FOLLOWUP_RATE", "120/h")
+FOLLOWUP_FAILURE_RATE = _env_rate("VARN_FOLLOWUP_FAILURE_RATE", "10/15m")
+
+# The client's address behind reverse proxies: off by default (REMOTE_ADDR).
+# Set the header the proxies write, as a request.META key or a header name
+# (HTTP_X_FORWARDED_FOR or X-Forwarded-For), and how many proxies append to
+# it; the address is then that many entries from the right, never the
+# client-written leftmost one.
+TRUSTED_PROXY_HEADER = env_str("VARN_TRUSTED_PROXY_HEADER", "").strip()
+if TRUSTED_PROXY_HEADER and not TRUSTED_PROXY_HEADER.startswith("HTTP_"):
+    TRUSTED_PROXY_HEADER = "HTTP_" + TRUSTED_PROXY_HEADER.upper().replace("-", "_")
+TRUSTED_PROXY_COUNT = env_int("VARN_TRUSTED_PROXY_COUNT", 1)
+if TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("Environment variable VARN_TRUSTED_PROXY_COUNT must be 1 or more")
+# Any django-ratelimit "ip" key uses the same address.
+RATELIMIT_IP_META_KEY = "varn.ratelimits.client_ip"
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,4 @@
 """Cross-cutting pages: the role-based start page, login/logout and error pages."""
-from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
@@ -8,12 +6,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
 from cycle.services import duties_for
 from incidents import access, inbox
 from organisation.models import Role
 from situation.stats import form_summary
+from varn import ratelimits
 
 
 @login_required
@@ -53,22 +51,47 @@ def home(request):
     return render(request, "home.html", ctx)
 
 
+# Failed logins are counted per typed user name and per address; successes
+# never count. Reaching either limit shows the 429 page with the wait.
+LOGIN_LIMITS = (ratelimits.LOGIN_FAILURES_PER_ACCOUNT, ratelimits.LOGIN_FAILURES_PER_ADDRESS)
+
+
+def _login_limits(request):
+    # A form without a user name cannot lock anyone's account.
+    if ratelimits.typed_username(request):
+        return LOGIN_LIMITS
+    return (ratelimits.LOGIN_FAILURES_PER_ADDRESS,)
+
+
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        blocked, wait = ratelimits.wait_for(request, *_login_limits(request))
+        if blocked:
+            return self._locked(wait)
+        return super().post(request, *args, **kwargs)
 
-_login = LoginView.as_view()
+    def form_invalid(self, form):
+        limits = _login_limits(self.request)
+        for limit in limits:
+            limit.count(self.request)
+        # The failure that uses up a limit already says so, rather than
+        # letting the next, perhaps correct, attempt be refused unexplained.
+        blocked, wait = ratelimits.wait_for(self.request, *limits)
+        if blocked:
+            return self._locked(wait)
+        return super().form_invalid(form)
+
+    def _locked(self, wait):
+        return rate_limited(
+            self.request, wait_seconds=wait,
+            message=_("Inloggningen är tillfälligt spärrad efter för många misslyckade försök."),
+            back_url=self.request.get_full_path(), back_label=_("Tillbaka till inloggningen"))
 
 
-def _username_key(group, request):
-    return (request.POST.get("username") or "").strip().lower()
-
-
-@ratelimit(key="ip", rate=settings.LOGIN_RATE, method="POST", block=True)
-@ratelimit(key=_username_key, rate=settings.LOGIN_RATE, method="POST", block=True)
-def login_view(request):
-    return _login(request)
+login_view = LoginView.as_view()
 
 
 @require_POST
@@ -84,11 +107,21 @@ def admin_login_redirect(request):
     return HttpResponseRedirect(f"{reverse('login')}?next={request.GET.get('next', '/admin/')}")
 
 
-def rate_limited(request, exception=None):
-    return render(
-        request, "errors/429.html",
-        {"message": _("För många försök. Vänta några minuter och försök igen.")}, status=429,
-    )
+def rate_limited(request, exception=None, *, wait_seconds=None, message=None,
+                 back_url=None, back_label=None):
+    """The 429 page: what happened, how many minutes to wait when known, and a
+    link back (to the login page unless the caller names another page). Also
+    django-ratelimit's RATELIMIT_VIEW for limits applied by decorator."""
+    minutes = ratelimits.minutes(wait_seconds) if wait_seconds else None
+    response = render(request, "errors/429.html", {
+        "message": message or _("Du har gjort för många försök på kort tid."),
+        "minutes": minutes,
+        "back_url": back_url or reverse("login"),
+        "back_label": back_label or _("Till inloggningen"),
+    }, status=429)
+    if wait_seconds:
+        response["Retry-After"] = str(wait_seconds)
+    return response
 
 
 def bad_request(request, exception=None):
