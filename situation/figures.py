@@ -1,0 +1,511 @@
+"""The figures of a situation picture: counts from the database
+(situation.queries) arranged per table, and suppressed for aggregate-only
+readers (situation.suppression). Only numbers and Cells: no text to read, no
+links, no chart data; situation.stats presents them.
+
+compute() is the whole of it. Every count is a GROUP BY or an aggregate in
+SQL; Python only arranges the few aggregated rows, so the number of queries
+does not depend on the amount of data.
+
+Suppression: 1–4 show as "<5" and a second step hides enough other cells
+that no hidden one can be worked out from the same table. The total number
+of reports is published in several places, so every table treats it as known
+(fixed): suppression never relies on hiding it. The month × form table fixes
+which form totals are hidden; the same cells are reused wherever the same
+numbers appear (the growth of forms, the key figures).
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cached_property
+
+from django.db.models import Q
+from django.utils import timezone
+
+from incidents.models import Incident
+from organisation.models import Headcount, OrgUnit, User
+from situation import actors, analysis, queries
+from situation.lens import Lens, add_months, local_start, month_start
+from situation.suppression import (
+    Cell,
+    SuppressedTable,
+    primary,
+    suppress_group,
+    suppress_table,
+    visible,
+)
+
+MIN_TIMING_CASES = 5
+MAX_HISTORY_DAYS = 366
+MAX_RISING = 15
+
+
+# --- what the figures are --------------------------------------------------------
+
+@dataclass
+class MonthForms:
+    """Reports per month and form; the margins are the month and form totals."""
+    months: list[date]
+    forms: list
+    table: SuppressedTable
+
+
+@dataclass
+class Category:
+    """Reports per term of one taxonomy; a None term holds the reports
+    without one."""
+    terms: list
+    cells: list[Cell]
+    total: Cell
+
+    @property
+    def withheld(self) -> bool:
+        return any(c.masked for c in self.cells)
+
+
+@dataclass
+class UnitFigure:
+    """One child of the node (unit_id None: reports made at the node itself)."""
+    unit_id: int | None
+    name: str
+    reports: Cell
+    employees: int | None
+    rate: float | None  # reports per 100 employees
+
+
+@dataclass
+class UnitComparison:
+    units: list[UnitFigure]
+    total: Cell
+    employees: int
+    rate: float | None
+    year: int  # of the headcount
+
+    @property
+    def withheld(self) -> bool:
+        return any(u.reports.masked for u in self.units)
+
+
+@dataclass
+class KeyFigures:
+    total: Cell
+    previous_total: Cell
+    change_percent: float | None
+    employees: int | None
+    rate: float | None
+    police_total: Cell
+    police_reported: Cell
+    police_share: float | None
+    ack_median: timedelta | None
+    ack_p90: timedelta | None
+    ack_n: int
+    close_median: timedelta | None
+    close_p90: timedelta | None
+    close_n: int
+    timing_hidden: bool
+    actions_open: Cell
+    actions_overdue: Cell
+    protected: Cell
+    protected_share: float | None
+
+
+@dataclass
+class GenderFigures:
+    """Reporters of named and confidential reports: women, men, other or
+    not given; against the staff's split."""
+    cells: list[Cell]
+    total: Cell
+    shares: list[float | None]
+    staff_shares: list[float | None]
+    reports: int
+    known_staff: int
+
+    @property
+    def withheld(self) -> bool:
+        return any(c.masked for c in self.cells)
+
+
+@dataclass
+class RisingUnit:
+    unit_id: int
+    name: str
+    change: analysis.Change
+    now: Cell
+    history: Cell
+
+
+@dataclass
+class GrowthLine:
+    """A form or a kind of source: the period against the same period a
+    year earlier."""
+    kind: str  # "form" or "source"
+    term: object
+    now: Cell
+    before: Cell
+    change: analysis.Change
+
+    @property
+    def can_show(self) -> bool:
+        return not self.now.hidden and not self.before.hidden
+
+
+@dataclass
+class Figures:
+    suppressed: bool
+    months: MonthForms
+    sources: Category
+    areas: Category
+    channels: Category
+    units: UnitComparison | None
+    key: KeyFigures
+    gender: GenderFigures | None
+    has_history: bool
+    total_hist: int
+    rising: list[RisingUnit]
+    growth: list[GrowthLine] | None
+    repeated: list | None
+    repeated_count: Cell | None
+
+
+# --- the inputs --------------------------------------------------------------------
+
+@dataclass
+class Window:
+    """The stretches of time a picture compares: the period, the twelve
+    months before it (the history) and the same period a year earlier."""
+    lens: Lens
+    history_start: date
+    prev_start_dt: datetime
+    prev_end_dt: datetime
+    ext_start: date  # the earliest day any figure reads
+    months: list[date]
+
+    @property
+    def has_history(self) -> bool:
+        return self.lens.days <= MAX_HISTORY_DAYS
+
+
+def window(lens: Lens) -> Window:
+    history_start = lens.start - timedelta(days=analysis.HISTORY_DAYS)
+    prev_start, prev_end = lens.previous_year
+    has_history = lens.days <= MAX_HISTORY_DAYS
+    return Window(lens=lens, history_start=history_start, prev_start_dt=local_start(prev_start),
+                  prev_end_dt=local_start(prev_end + timedelta(days=1)),
+                  ext_start=min(history_start if has_history else lens.start, prev_start),
+                  months=months_of(lens))
+
+
+def months_of(lens: Lens) -> list[date]:
+    months = []
+    m = month_start(lens.start)
+    while m <= lens.end:
+        months.append(m)
+        m = add_months(m, 1)
+    return months
+
+
+@dataclass
+class Tree:
+    """The organisation at and below the node."""
+    node: OrgUnit
+    by_id: dict[int, tuple[str, str]]  # id -> (path, name)
+    children: list[tuple[int, str, str]]  # (id, path, name)
+
+    def child_of(self, unit_id) -> int | None:
+        """The child of the node that holds the unit; None for the node itself."""
+        path = self.by_id.get(unit_id, ("",))[0]
+        rest = path[len(self.node.path):].split("/")[0]
+        return int(rest) if rest else None
+
+
+def tree(node) -> Tree:
+    nodes = list(OrgUnit.objects.filter(path__startswith=node.path)
+                 .values_list("pk", "path", "name", "parent_id").order_by("path"))
+    return Tree(node=node, by_id={pk: (path, name) for pk, path, name, _parent in nodes},
+                children=[(pk, path, name) for pk, path, name, parent in nodes if parent == node.pk])
+
+
+@dataclass
+class Staff:
+    """Headcounts in the subtree: the latest figure at or before the period's
+    last year."""
+    heads: dict[int, dict[int, tuple]]  # unit id -> year -> (employees, women, men)
+    year: int
+
+    def at(self, unit_id, year: int | None = None) -> tuple | None:
+        return headcount_at(self.heads.get(unit_id, {}), self.year if year is None else year)
+
+    @cached_property
+    def now(self) -> dict[int, tuple | None]:
+        return {u: headcount_at(per_year, self.year) for u, per_year in self.heads.items()}
+
+    def employees(self, unit_id) -> int | None:
+        hc = self.at(unit_id)
+        return hc[0] if hc else None
+
+
+def staff(node, win: Window) -> Staff:
+    year = win.lens.end.year
+    first_year = min(win.ext_start.year, year) - 2
+    heads: dict[int, dict[int, tuple]] = {}
+    for unit_id, y, employees, women, men in Headcount.objects.filter(
+            unit__path__startswith=node.path, year__lte=year, year__gte=first_year
+    ).values_list("unit_id", "year", "employees", "women", "men"):
+        heads.setdefault(unit_id, {})[y] = (employees, women, men)
+    return Staff(heads, year)
+
+
+def headcount_at(per_year: dict[int, tuple], year: int) -> tuple | None:
+    """The latest headcount at or before the year."""
+    years = [y for y in per_year if y <= year]
+    return per_year[max(years)] if years else None
+
+
+def terms_with_counts(terms: list, counts: dict) -> list:
+    """Active terms, and inactive ones that still have reports."""
+    return [t for t in terms if t.active or counts.get(t.pk)]
+
+
+def gather(user, win: Window, terms: dict):
+    """The database work for every count: a handful of GROUP BY passes.
+    Returns the counts and the period's scoped incidents."""
+    lens = win.lens
+    before = lens.countable(user, local_start(win.ext_start), max(lens.start_dt, win.prev_end_dt), terms=terms)
+    current = lens.countable(user, lens.start_dt, lens.end_dt, terms=terms)
+    previous = lens.countable(user, win.prev_start_dt, win.prev_end_dt, terms=terms)
+    counts = queries.gather(
+        before, current, previous=previous, terms=terms, today=timezone.localdate(), months=win.months,
+        with_history=win.has_history,
+        hist_q=Q(occurred_at__gte=local_start(win.history_start), occurred_at__lt=lens.start_dt),
+        prev_q=Q(occurred_at__gte=win.prev_start_dt, occurred_at__lt=win.prev_end_dt))
+    return counts, current
+
+
+# --- suppression -------------------------------------------------------------------
+
+@dataclass
+class Suppressor:
+    """Cells as a reader may see them: suppressed when `on`, exact otherwise."""
+    on: bool
+
+    def cell(self, value: int) -> Cell:
+        return primary(value) if self.on else visible(value)
+
+    def group(self, values: list[int], total: int, fixed: bool = False) -> tuple[list[Cell], Cell]:
+        """A one-way table: cells and their total."""
+        if self.on:
+            return suppress_group(values, total, fixed_total=fixed)
+        return [visible(v) for v in values], visible(total)
+
+    def table(self, grid, row_totals, col_totals, total) -> SuppressedTable:
+        if self.on:
+            return suppress_table(grid, row_totals, col_totals, total, fixed_grand=True)
+        return SuppressedTable([[visible(v) for v in row] for row in grid], [visible(v) for v in row_totals],
+                               [visible(v) for v in col_totals], visible(total))
+
+
+# --- each figure -------------------------------------------------------------------
+
+def month_forms(counts, forms_terms: list, months: list[date], hide: Suppressor) -> MonthForms:
+    forms = terms_with_counts(forms_terms, {f: 1 for (_m, f) in counts.month_form})
+    grid = [[counts.month_form.get((m, f.pk), 0) for f in forms] for m in months]
+    row_totals = [counts.month_now.get(m, 0) for m in months]
+    col_totals = [sum(grid[i][j] for i in range(len(months))) for j in range(len(forms))]
+    return MonthForms(months, forms, hide.table(grid, row_totals, col_totals, counts.total_now))
+
+
+def category(term_list: list, counts: dict, total: int, hide: Suppressor) -> Category:
+    shown = terms_with_counts(term_list, counts)
+    values = [counts.get(t.pk, 0) for t in shown]
+    if counts.get(None, 0):
+        shown = shown + [None]
+        values.append(counts[None])
+    cells, total_cell = hide.group(values, total, fixed=True)
+    return Category(shown, cells, total_cell)
+
+
+def unit_comparison(counts, places: Tree, people: Staff, hide: Suppressor) -> UnitComparison | None:
+    """The node's children by reports per 100 employees (and the reports made
+    at the node itself, if any)."""
+    if not places.children:
+        return None
+    node = places.node
+    employees_by_child: dict[int, int] = {}
+    for unit_id, hc in people.now.items():
+        child = places.child_of(unit_id)
+        if hc and child is not None:
+            employees_by_child[child] = employees_by_child.get(child, 0) + hc[0]
+    reports_by_child: dict[int | None, int] = {}
+    for unit_id, n in counts.unit_now.items():
+        child = places.child_of(unit_id)
+        reports_by_child[child] = reports_by_child.get(child, 0) + n
+    entries = [(pk, name, reports_by_child.get(pk, 0), employees_by_child.get(pk))
+               for pk, _path, name in places.children]
+    if reports_by_child.get(None):
+        entries.append((None, node.name, reports_by_child[None], people.employees(node.pk)))
+    cells, total_cell = hide.group([n for _pk, _name, n, _e in entries], counts.total_now, fixed=True)
+    employees = total_employees(people)
+    return UnitComparison(
+        units=[UnitFigure(pk, name, c, e, per_hundred(c, e)) for (pk, name, _n, e), c in zip(entries, cells)],
+        total=total_cell, employees=employees, rate=per_hundred(total_cell, employees), year=people.year)
+
+
+def per_hundred(cell: Cell, employees: int | None) -> float | None:
+    """Reports per 100 employees, unless the count is hidden or there is no headcount."""
+    return None if cell.hidden or not employees else round(cell.value / employees * 100, 2)
+
+
+def total_employees(people: Staff) -> int:
+    return sum(hc[0] for hc in people.now.values() if hc)
+
+
+def key_figures(counts, people: Staff, hide: Suppressor) -> KeyFigures:
+    total_now, total_prev = counts.total_now, counts.total_prev
+    total, previous = hide.cell(total_now), hide.cell(total_prev)
+    change = None
+    if not total.hidden and not previous.hidden and total_prev:
+        change = (total_now - total_prev) / total_prev * 100
+    employees = total_employees(people)
+    rate = None if total.hidden or not employees else total_now / employees * 100
+    return KeyFigures(total=total, previous_total=previous, change_percent=change, employees=employees or None,
+                      rate=rate, **police_figures(counts, hide), **timing_figures(counts.timing, hide.on),
+                      **action_figures(counts, hide), **protected_figures(counts, total, hide))
+
+
+def police_figures(counts, hide: Suppressor) -> dict:
+    """Threats and violence, and how many of them were police-reported."""
+    reported, total = counts.police_reported, counts.police_total
+    (reported_cell, _not), total_cell = hide.group([reported, total - reported], total)
+    share = (reported / total * 100) if total and not reported_cell.hidden and not total_cell.hidden else None
+    return {"police_total": total_cell, "police_reported": reported_cell, "police_share": share}
+
+
+def timing_figures(timing: dict, suppress: bool) -> dict:
+    """Median and 90th percentile times; with suppression, only over five or more cases."""
+    def value(name, n):
+        return None if (suppress and n < MIN_TIMING_CASES) else timing[name]
+
+    ack_n, close_n = timing["ack_n"], timing["close_n"]
+    return {"ack_median": value("ack_median", ack_n), "ack_p90": value("ack_p90", ack_n), "ack_n": ack_n,
+            "close_median": value("close_median", close_n), "close_p90": value("close_p90", close_n),
+            "close_n": close_n,
+            "timing_hidden": suppress and (ack_n < MIN_TIMING_CASES or close_n < MIN_TIMING_CASES)}
+
+
+def action_figures(counts, hide: Suppressor) -> dict:
+    (overdue, _rest), open_cell = hide.group(
+        [counts.actions_overdue, counts.actions_open - counts.actions_overdue], counts.actions_open)
+    return {"actions_open": open_cell, "actions_overdue": overdue}
+
+
+def protected_figures(counts, total: Cell, hide: Suppressor) -> dict:
+    """Confidential or anonymous reports."""
+    total_now = counts.total_now
+    protected = counts.identity_now.get(Incident.IdentityMode.CONFIDENTIAL, 0) + counts.identity_now.get(
+        Incident.IdentityMode.ANONYMOUS, 0)
+    (named, cell), group_total = hide.group([total_now - protected, protected], total_now, fixed=True)
+    share = (protected / total_now * 100
+             if total_now and not total.hidden and not cell.hidden and not named.hidden
+             and not group_total.hidden else None)
+    return {"protected": cell, "protected_share": share}
+
+
+def gender(rows: dict, people: Staff) -> GenderFigures:
+    """Always suppressed: it is derived from who reported."""
+    women = men = known_staff = 0
+    for hc in people.now.values():
+        if hc and hc[1] is not None and hc[2] is not None:
+            women += hc[1]
+            men += hc[2]
+            known_staff += hc[0]
+    w = rows.get(User.Gender.WOMAN, 0)
+    m = rows.get(User.Gender.MAN, 0)
+    other = sum(rows.values()) - w - m
+    total = w + m + other
+    cells, total_cell = suppress_group([w, m, other], total)
+    staff_counts = [women, men, known_staff - women - men]
+    return GenderFigures(
+        cells=cells, total=total_cell,
+        shares=[None if c.hidden or total_cell.hidden or not total else c.value / total * 100 for c in cells],
+        staff_shares=[s / known_staff * 100 if known_staff else None for s in staff_counts],
+        reports=total, known_staff=known_staff)
+
+
+def rising_units(counts, places: Tree, people: Staff, lens: Lens, hide: Suppressor) -> list[RisingUnit]:
+    """Units whose rate rose clearly against their own history, surest first."""
+    history_year = (lens.start - timedelta(days=1)).year
+    flagged = []
+    for unit_id, now in counts.unit_now.items():
+        if now < analysis.MIN_REPORTS:
+            continue
+        hist = counts.unit_hist.get(unit_id, 0)
+        hc_now = people.at(unit_id)
+        hc_hist = people.at(unit_id, history_year) or hc_now
+        emp_now = hc_now[0] if hc_now else 1
+        emp_hist = hc_hist[0] if hc_hist else 1
+        change = analysis.judge(now, hist, lens.days * emp_now, analysis.HISTORY_DAYS * emp_hist,
+                                analysis.UNIT_RATIO)
+        if change.clear:
+            flagged.append(RisingUnit(unit_id, unit_name(places, unit_id), change, hide.cell(now), hide.cell(hist)))
+    flagged.sort(key=lambda f: (f.change.p, f.name))
+    return flagged[:MAX_RISING]
+
+
+def unit_name(places: Tree, unit_id) -> str:
+    """The unit's name; in the city's picture with its district, since many
+    districts have a unit of the same name."""
+    path, name = places.by_id.get(unit_id, ("", str(unit_id)))
+    parts = path.strip("/").split("/")
+    if places.node.kind == OrgUnit.Kind.CITY and len(parts) > 2:
+        district = places.by_id.get(int(parts[1]), ("", ""))[1]
+        return f"{name} ({district})" if district else name
+    return name
+
+
+def growth(counts, months: MonthForms, sources: Category, source_terms: list, hide: Suppressor) -> list[GrowthLine]:
+    """Each form and each kind of source against the same period a year
+    earlier (same length, same season)."""
+    # A report has at most one source, so last year's sources (with the
+    # reports that have none) add up to last year's total, which the key
+    # figures show: they get the second suppression step against it.
+    prev_cells = {}
+    if hide.on:
+        values = [counts.source_prev.get(s.pk, 0) for s in source_terms]
+        cells, _total = suppress_group(values + [max(counts.total_prev - sum(values), 0)], counts.total_prev,
+                                       fixed_total=True)
+        prev_cells = {s.pk: c for s, c in zip(source_terms, cells)}
+    entries = [("form", f, c, counts.form_prev.get(f.pk, 0), None)
+               for f, c in zip(months.forms, months.table.col_totals)]
+    entries += [("source", s, c, counts.source_prev.get(s.pk, 0), prev_cells.get(s.pk))
+                for s, c in zip(terms_with_counts(source_terms, counts.source_now), sources.cells)]
+    return [GrowthLine(kind, term, now, hide.cell(before) if before_cell is None else before_cell,
+                       analysis.judge(now.value, before, 1, 1, analysis.TREND_RATIO))
+            for kind, term, now, before, before_cell in entries]
+
+
+# --- the whole -----------------------------------------------------------------------
+
+def compute(user, lens: Lens, terms: dict, *, suppress: bool, police: bool) -> Figures:
+    """Every figure for one lens. police: the joint picture for the police
+    area (no gender analysis, no actors)."""
+    hide = Suppressor(suppress)
+    win = window(lens)
+    places = tree(lens.node)
+    counts, current = gather(user, win, terms)
+    people = staff(lens.node, win)
+    months = month_forms(counts, terms["forms"], win.months, hide)
+    sources = category(terms["sources"], counts.source_now, counts.total_now, hide)
+    with_analysis = win.has_history and counts.total_hist != 0
+    repeated = None if police else actors.repeated_actors(user, lens.node, current)
+    return Figures(
+        suppressed=suppress, months=months, sources=sources,
+        areas=category(terms["areas"], counts.area_now, counts.total_now, hide),
+        channels=category(terms["channels"], counts.channel_now, counts.total_now, hide),
+        units=unit_comparison(counts, places, people, hide),
+        key=key_figures(counts, people, hide),
+        gender=None if police else gender(counts.gender_now, people),
+        has_history=win.has_history, total_hist=counts.total_hist,
+        rising=rising_units(counts, places, people, lens, hide) if with_analysis else [],
+        growth=growth(counts, months, sources, terms["sources"], hide) if with_analysis else None,
+        repeated=repeated,
+        repeated_count=hide.cell(counts.repeated_actors) if not police and repeated is None else None,
+    )
