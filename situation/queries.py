@@ -9,7 +9,8 @@ Each aggregate is a "branch" with the same column layout (a kind, five text
 keys, six numbers). On PostgreSQL the branches go out as one UNION ALL
 statement: one round trip, and PostgreSQL runs the branches side by side on
 its parallel workers (Parallel Append). Elsewhere (SQLite in development and
-tests) the same branches run one by one.
+tests) the same branches run one by one. Either way each row comes back
+named by its branch: a "units" row has .unit_id, .source_id, .now, .lo, .hi.
 
 Phase 1, the incidents alone, side by side:
   units       per unit and source in the period (with its id range)
@@ -31,9 +32,10 @@ ids grow with time, so a scan of the whole forms table becomes a short index
 range. The range comes from the scoped incidents themselves, so it is only a
 hint and never drops one of them.
 """
-from collections import Counter
+from collections import Counter, namedtuple
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, Func, IntegerField, Max, Min, Q, Value, When
@@ -124,6 +126,18 @@ class Branch:
         cols += ["CAST(NULL AS DOUBLE PRECISION)"] * (NUMBERS - len(self.numbers))
         return f"SELECT {', '.join(cols)} FROM ({self.sql}) q", self.params
 
+    def read(self, raw: tuple):
+        """A row in the common layout as a named row: kind, then the
+        branch's own keys and numbers by name."""
+        keys = raw[1:1 + len(self.keys)]
+        numbers = raw[1 + KEYS:1 + KEYS + len(self.numbers)]
+        return _row_type(self.kind, self.keys + self.numbers)(raw[0], *keys, *numbers)
+
+
+@lru_cache
+def _row_type(kind: str, names: tuple):
+    return namedtuple(f"{kind}_row", ("kind", *names))
+
 
 def _orm(kind, qs, keys=(), numbers=()) -> Branch:
     sql, params = qs.query.sql_with_params()
@@ -131,19 +145,22 @@ def _orm(kind, qs, keys=(), numbers=()) -> Branch:
 
 
 def _run(branches: list[Branch]) -> list[tuple]:
+    """Run the branches; each row named by its branch (see Branch.read)."""
     if not branches:
         return []
+    by_kind = {b.kind: b for b in branches}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             parts = [b.wrapped() for b in branches]
             cursor.execute(" UNION ALL ".join(f"({sql})" for sql, _ in parts),
                            tuple(p for _, params in parts for p in params))
-            return cursor.fetchall()
-        rows = []
-        for b in branches:
-            cursor.execute(*b.wrapped())
-            rows.extend(cursor.fetchall())
-        return rows
+            raw = cursor.fetchall()
+        else:
+            raw = []
+            for b in branches:
+                cursor.execute(*b.wrapped())
+                raw.extend(cursor.fetchall())
+    return [by_kind[r[0]].read(r) for r in raw]
 
 
 def _int(text):
@@ -223,50 +240,77 @@ def _gather(before, current, *, hist_q: Q, prev_q: Q, previous, terms: dict, tod
 
     c.timing = {"ack_n": 0, "close_n": 0, "ack_median": None, "ack_p90": None,
                 "close_median": None, "close_p90": None}
-    for kind, k1, k2, k3, k4, k5, v1, v2, v3, *_rest in rows:
-        if kind == "units":
-            now = _n(v1)
-            c.unit_now[_int(k1)] += now
-            c.source_now[_int(k2)] += now
-            c.total_now += now
-        elif kind == "history":
-            hist, prev = _n(v1), _n(v2)
-            c.unit_hist[_int(k1)] += hist
-            c.source_prev[_int(k2)] += prev
-            c.total_hist += hist
-            c.total_prev += prev
-        elif kind == "dims":
-            n = _n(v1)
-            c.area_now[_int(k1)] += n
-            c.channel_now[_int(k2)] += n
-            c.identity_now[k3] += n
-            c.month_now[months[int(k4)]] += n
-        elif kind == "gender":
-            c.gender_now[k1 or ""] += _n(v1)
-        elif kind == "actors":
-            c.repeated_actors = _n(v1)
-        elif kind in ("acknowledged_at", "closed_at"):
-            name = "ack" if kind == "acknowledged_at" else "close"
-            c.timing.update({f"{name}_median": _seconds(v1), f"{name}_p90": _seconds(v2), f"{name}_n": _n(v3)})
-        elif kind == "forms":
-            c.month_form[(months[int(k1)], int(k2))] += _n(v1)
-        elif kind == "forms_prev":
-            c.form_prev[int(k1)] += _n(v1)
-        elif kind == "police":
-            c.police_total, c.police_reported = _n(v1), _n(v2)
-        elif kind == "actions":
-            c.actions_open, c.actions_overdue = _n(v1), _n(v2)
+    for row in rows:
+        _ADD[row.kind](c, row, months)
     if not pg and lo is not None:
         c.timing = _timings_in_python(current)
     return c
 
 
+# --- adding up the rows, one function per kind of branch ---------------------------
+
+def _add_units(c: Counts, row, months):
+    now = _n(row.now)
+    c.unit_now[_int(row.unit_id)] += now
+    c.source_now[_int(row.source_id)] += now
+    c.total_now += now
+
+
+def _add_history(c: Counts, row, months):
+    hist, prev = _n(row.hist), _n(row.prev)
+    c.unit_hist[_int(row.unit_id)] += hist
+    c.source_prev[_int(row.source_id)] += prev
+    c.total_hist += hist
+    c.total_prev += prev
+
+
+def _add_dims(c: Counts, row, months):
+    n = _n(row.n)
+    c.area_now[_int(row.operation_area_id)] += n
+    c.channel_now[_int(row.channel_id)] += n
+    c.identity_now[row.identity_mode] += n
+    c.month_now[months[int(row.m)]] += n
+
+
+def _add_gender(c: Counts, row, months):
+    c.gender_now[row.reporter__gender or ""] += _n(row.n)
+
+
+def _add_actors(c: Counts, row, months):
+    c.repeated_actors = _n(row.n)
+
+
+def _add_timing(c: Counts, row, months):
+    name = "ack" if row.kind == "acknowledged_at" else "close"
+    c.timing.update({f"{name}_median": _seconds(row.p50), f"{name}_p90": _seconds(row.p90),
+                     f"{name}_n": _n(row.n)})
+
+
+def _add_forms(c: Counts, row, months):
+    c.month_form[(months[int(row.m)], int(row.form_id))] += _n(row.n)
+
+
+def _add_forms_prev(c: Counts, row, months):
+    c.form_prev[int(row.form_id)] += _n(row.n)
+
+
+def _add_police(c: Counts, row, months):
+    c.police_total, c.police_reported = _n(row.n), _n(row.reported)
+
+
+def _add_actions(c: Counts, row, months):
+    c.actions_open, c.actions_overdue = _n(row.open_n), _n(row.overdue_n)
+
+
+_ADD = {"units": _add_units, "history": _add_history, "dims": _add_dims, "gender": _add_gender,
+        "actors": _add_actors, "acknowledged_at": _add_timing, "closed_at": _add_timing,
+        "forms": _add_forms, "forms_prev": _add_forms_prev, "police": _add_police, "actions": _add_actions}
+
+
 def _range(rows, kind) -> tuple[int | None, int | None]:
-    """The lowest and highest id over the rows of one branch (numbers 2 and 3
-    of "units", 3 and 4 of "history")."""
-    lo_at, hi_at = (7, 8) if kind == "units" else (8, 9)
-    lows = [r[lo_at] for r in rows if r[0] == kind and r[lo_at] is not None]
-    highs = [r[hi_at] for r in rows if r[0] == kind and r[hi_at] is not None]
+    """The lowest and highest id (.lo, .hi) over the rows of one branch."""
+    lows = [r.lo for r in rows if r.kind == kind and r.lo is not None]
+    highs = [r.hi for r in rows if r.kind == kind and r.hi is not None]
     return (int(min(lows)), int(max(highs))) if lows else (None, None)
 
 

@@ -6,6 +6,8 @@ from fractions import Fraction
 from math import comb
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from incidents.models import Action, Channel, Incident, InfluenceForm, Source
@@ -285,3 +287,23 @@ def test_last_years_small_source_count_cannot_be_worked_out_from_last_years_tota
     hidden = [label for label, cell in last_year.items() if cell.hidden]
     assert "Vem: Anhörig eller närstående" in hidden
     assert len(hidden) >= 2, last_year  # a second cell hides it
+
+
+def queries_for_picture(user, node) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        picture(user, node)
+    return len(ctx.captured_queries)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_data(fixed):
+    users = (fixed.security, fixed.analyst)
+    for day in (2, 3):  # a repeated actor: its units are read once more
+        make(fixed.north_a, date(YEAR, 4, day), ["hot"], reporter=fixed.employee, actor="aktor-0")
+    for user in users:
+        picture(user, fixed.north)  # the user's roles are cached from here on
+    counts = [queries_for_picture(user, fixed.north) for user in users]
+    for i in range(30):
+        make([fixed.north_a, fixed.north_b][i % 2], date(YEAR, 1 + i % 12, 1 + i % 28),
+             [["hot"], ["vald", "trakasserier"], ["korruption"]][i % 3], source=["brukare", "anhorig", None][i % 3],
+             reporter=fixed.employee, ack_hours=i, close_days=i % 4 or None, actor=f"aktor-{i % 4}")
+    assert [queries_for_picture(user, fixed.north) for user in users] == counts
