@@ -89,28 +89,11 @@ class StatTable:
 
 
 @dataclass
-class Picture:
+class Picture(figures.KeyFigures):
+    """The key figures (as computed: Cells and numbers, formatted by the
+    key_figures template tag) and everything else as shown."""
     lens: Lens
     suppressed: bool
-    total: Cell
-    previous_total: Cell
-    change_percent: float | None
-    employees: int | None
-    rate: float | None
-    police_total: Cell
-    police_reported: Cell
-    police_share: float | None
-    ack_median: timedelta | None
-    ack_p90: timedelta | None
-    ack_n: int
-    close_median: timedelta | None
-    close_p90: timedelta | None
-    close_n: int
-    timing_hidden: bool
-    actions_open: Cell
-    actions_overdue: Cell
-    protected: Cell
-    protected_share: float | None
     tables: list[StatTable] = field(default_factory=list)
     gender: StatTable | None = None
     rising_units: list = field(default_factory=list)
