@@ -1,30 +1,51 @@
-"""Search in the knowledge bank that understands Swedish word forms.
+"""Search in the knowledge bank that understands Swedish word forms, text
+typed without å, ä and ö, and the words staff use for what the articles spell
+out (k-nummer, AMV, FK, APT ...).
 
-On PostgreSQL the database does the work with the 'swedish' text-search
-configuration (Snowball stemmer, Swedish stop words) on a stored tsvector
-(Article.search_document, refreshed on save), ranked with title hits above
-body hits. Snowball alone does not bring "trakasserad" and "trakasserier"
-together, so every query word is also sent as a prefix of its stem from the
-small stemmer below ("trakasser:*").
+Every text, article and query alike, goes through the same analysis here in
+Python: words are lower-cased and folded (å, ä → a, ö → o, é → e ...), stop
+words dropped, and each word reduced to its stem by the Snowball Swedish
+stemmer (the `snowballstemmer` package: the algorithm of PostgreSQL's
+'swedish' configuration). Folding comes first, so "polisanmalan" typed on a
+phone and "Polisanmälan" in a title meet on the same stem. A hyphenated word
+also counts as the word written together ("K-numret" → "knumret").
 
-On SQLite the same stemmer runs in Python over the articles (a few dozen, so
-a scan is fast; stems are cached per article version): a query word matches
-a text word when the text word's stem starts with the query word's stem.
-Both backends: every word must match; if nothing does, any word may.
+A query word matches a text word when the text word's stem starts with the
+query word's stem (so "trakasserad" finds "trakasserier"), or with the stem
+of one of its synonyms (SYNONYMS below: applied to the query, so changing the
+list needs no re-indexing). Every word must match; if nothing does, any word
+may.
+
+On PostgreSQL the analysed article is stored as a tsvector of those stems
+(Article.search_document: title weight A, body weight B, refreshed on save
+by refresh()) and queried with prefix matches ("trakasser:*") in the 'simple'
+configuration, so the database only stores, matches and ranks what Python
+produced; title hits rank above body hits. A row without a stored document
+is matched on its folded, unstemmed words instead. After a change to the
+analysis (folding, stemming, stop words) the stored documents must be
+recomputed: add a migration that calls refresh_documents(), like 0004.
+
+On SQLite the same analysis runs over the articles in Python (a few dozen, so
+a scan is fast; stems are cached per article version).
 """
 import bisect
 import math
 import re
-from collections import Counter
+import threading
+import unicodedata
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+import snowballstemmer
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from knowledge.models import Article
 
-WORD = re.compile(r"[0-9a-zåäöéüæø]+", re.IGNORECASE)
+# Letters and digits, any alphabet; a hyphen inside a word joins its parts.
+TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 STOPWORDS = {
     "och", "att", "det", "som", "en", "ett", "på", "är", "av", "för", "med", "till", "den", "har",
@@ -35,44 +56,122 @@ STOPWORDS = {
     "varit", "har", "hade", "detta", "denna", "dessa", "ej", "också", "bara", "mycket", "the",
 }
 
-# Longest first. A suffix is removed only if at least three letters remain,
-# so that "hotade" and "hot" meet on "hot", and "mutor" and "muta" on "mut".
-SUFFIXES = sorted({
-    "heterna", "hetens", "elserna", "ningarna", "ningarnas", "ningens", "ningar", "ningen",
-    "ingarna", "ingar", "ingen", "andets", "andet", "andes", "anden", "ande", "ende", "endet",
-    "arnas", "ernas", "ornas", "arens", "arna", "erna", "orna", "aren", "heten", "heter", "het",
-    "elser", "elsen", "else", "ning", "ing", "ades", "ade", "ad", "ats", "at", "are", "ast",
-    "aste", "ier", "iers", "ens", "ets", "ars", "ers", "ors", "ar", "er", "or", "en", "et", "es",
-    # Past tense and passive: "polisanmälde", "köpte", "hotas".
-    "de", "te", "as",
-    "a", "e", "s",
-}, key=len, reverse=True)
-MIN_STEM = 3
+# Words staff use, grouped with what the articles call the same thing. A
+# query word whose stem is that of a group member also finds the other
+# members. One word per entry (a hyphenated word counts as one: "k-nummer").
+SYNONYMS = [
+    ["k-nummer", "k-numret", "polisanmälan"],  # the police's case number
+    ["amv", "arbetsmiljöverket"],
+    ["fk", "försäkringskassan"],
+    ["fhv", "företagshälsovård", "företagshälsovården"],
+    ["apt", "arbetsplatsträff"],
+    ["tillbud", "incident"],
+    ["muta", "mutbrott", "korruption", "bestickning"],
+    ["skyddsombud", "arbetsmiljöombud"],
+    ["hr", "personalavdelningen"],
+    ["stödsamtal", "avlastningssamtal", "debriefing"],
+    ["larm", "överfallslarm", "personlarm", "larmknapp"],
+    ["stalkning", "stalking", "förföljelse"],
+    ["näthat", "uthängning"],
+    ["mejl", "mail", "e-post"],
+]
 MAX_TERMS = 8
+MAX_WORD = 60      # longer "words" (pasted hashes, URLs) are not indexed
+MAX_POSITIONS = 255  # per stem in a tsvector (PostgreSQL keeps at most 256)
+
+_FOLD = str.maketrans({"æ": "ae", "ø": "o", "ß": "ss", "đ": "d", "ł": "l"})
+_local = threading.local()
 
 
+def fold(text: str) -> str:
+    """Lower case without diacritics: "Polisanmälan" → "polisanmalan"."""
+    text = text.lower().translate(_FOLD)
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
-    word = word.lower()
-    for suffix in SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
-            return word[: -len(suffix)]
-    return word
+    """The Snowball Swedish stem of a word, folded first."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:  # the stemmer keeps state while it works: one per thread
+        stemmer = _local.stemmer = snowballstemmer.stemmer("swedish")
+    return stemmer.stemWord(fold(word))
 
 
-def words(text: str) -> list[str]:
-    return WORD.findall(text.lower())
+_FOLDED_STOPWORDS = {fold(w) for w in STOPWORDS}
 
 
-def query_terms(query: str) -> list[tuple[str, str]]:
-    """(word, stem) pairs for the meaningful words of a query, in order, no repeats."""
+def _meaningful(word: str) -> bool:
+    # Folded, so that "pa" typed for "på" is a stop word too (the price: "år"
+    # folds to "ar" like "är" and is dropped as well).
+    return 2 <= len(word) <= MAX_WORD and fold(word) not in _FOLDED_STOPWORDS
+
+
+def analyse(text: str) -> list[str]:
+    """The stems of a text's meaningful words in order; a hyphenated word
+    gives its parts and then the parts written together."""
+    out = []
+    for token in TOKEN.findall(text.lower()):
+        parts = token.split("-")
+        out.extend(stem(w) for w in parts if _meaningful(w))
+        if len(parts) > 1 and _meaningful(joined := "".join(parts)):
+            out.append(stem(joined))
+    return out
+
+
+def _synonym_map() -> dict[str, tuple[str, ...]]:
+    """stem → the stems of its group's other members."""
+    groups = defaultdict(list)
+    for group in SYNONYMS:
+        stems = [stem(member.replace("-", "")) for member in group]
+        for s in stems:
+            groups[s].extend(t for t in stems if t != s and t not in groups[s])
+    return {s: tuple(alts) for s, alts in groups.items()}
+
+
+_SYNONYMS = _synonym_map()
+
+
+@dataclass
+class Term:
+    word: str
+    stems: tuple  # a text word matches if its stem starts with one of these
+
+
+def _shortest_prefixes(stems) -> tuple:
+    """The stems without those that start with another ("mut" covers "mutbrot")."""
+    kept = []
+    for s in sorted(set(stems), key=len):
+        if not any(s.startswith(k) for k in kept):
+            kept.append(s)
+    return tuple(kept)
+
+
+def query_terms(query: str) -> list[Term]:
+    """The meaningful words of a query, in order, no repeats, each with the
+    stems it may match. A hyphenated word or a single letter before a word
+    ("k-nummer", "k nummer") is taken as one word when that is a synonym."""
+    tokens = TOKEN.findall(query.lower())
+    candidates, i = [], 0
+    while i < len(tokens):
+        token, i = tokens[i], i + 1
+        if len(token) == 1 and i < len(tokens) and stem(token + tokens[i]) in _SYNONYMS:
+            token, i = token + tokens[i], i + 1  # "k nummer" → "knummer"
+        joined = token.replace("-", "")
+        if "-" in token and stem(joined) not in _SYNONYMS:
+            candidates.extend(token.split("-"))
+        else:
+            candidates.append(joined)
     seen, terms = set(), []
-    for word in words(query):
-        if word in STOPWORDS or len(word) < 2:
+    for word in candidates:
+        if not _meaningful(word):
             continue
         s = stem(word)
         if s not in seen:
             seen.add(s)
-            terms.append((word, s))
+            terms.append(Term(word, _shortest_prefixes((s, *_SYNONYMS.get(s, ())))))
     return terms[:MAX_TERMS]
 
 
@@ -151,19 +250,20 @@ def _indexed(article) -> _Entry:
     entry = _cache.get(article.pk)
     if entry is None or entry.key != key:
         tokens = _plain(article.body).split()
-        token_stems = [[stem(w) for w in words(tok)] for tok in tokens]
-        entry = _Entry(key, _Stems(stem(w) for w in words(article.title)),
+        token_stems = [analyse(tok) for tok in tokens]
+        entry = _Entry(key, _Stems(analyse(article.title)),
                        _Stems(s for stems in token_stems for s in stems), tokens, token_stems)
         _cache[article.pk] = entry
     return entry
 
 
-def _python_search(articles, stems: list[str], require_all: bool):
+def _python_search(articles, terms: list[Term], require_all: bool):
     results = []
     for article in articles:
         entry = _indexed(article)
         title, body = entry.title, entry.body
-        per_term = [(title.hits(t), body.hits(t)) for t in stems]
+        per_term = [(sum(title.hits(s) for s in t.stems), sum(body.hits(s) for s in t.stems))
+                    for t in terms]
         matched = [t + b > 0 for t, b in per_term]
         if not (all(matched) if require_all else any(matched)):
             continue
@@ -175,11 +275,31 @@ def _python_search(articles, stems: list[str], require_all: bool):
 
 # --- PostgreSQL -------------------------------------------------------------
 
-def _pg_vectors():
-    from django.contrib.postgres.search import SearchVector
+def document(title: str, body: str) -> str:
+    """The stored full-text document of an article, as tsvector text: the
+    stems of the title (weight A) and then of the body (weight B) with their
+    positions."""
+    positions = defaultdict(list)
+    position = 0
+    for weight, stems in (("A", analyse(title)), ("B", analyse(_plain(body)))):
+        for s in stems:
+            position = min(position + 1, 16383)  # PostgreSQL's highest position
+            if len(positions[s]) < MAX_POSITIONS:
+                positions[s].append(f"{position}{weight}")
+    # Stems are letters and digits only, so quoting cannot be broken.
+    return " ".join(f"'{s}':{','.join(p)}" for s, p in positions.items())
 
-    title = SearchVector("title", weight="A", config="swedish")
-    return title, title + SearchVector("body", weight="B", config="swedish")
+
+def refresh_documents(queryset) -> None:
+    """Store the full-text document of each article in the queryset (PostgreSQL)."""
+    from django.db.models import Value
+    from django.db.models.functions import Cast
+
+    from knowledge.fields import SearchDocumentField
+
+    for pk, title, body in queryset.values_list("pk", "title", "body"):
+        queryset.filter(pk=pk).update(
+            search_document=Cast(Value(document(title, body)), output_field=SearchDocumentField()))
 
 
 def refresh(article_ids=None) -> None:
@@ -187,20 +307,43 @@ def refresh(article_ids=None) -> None:
     if connection.vendor != "postgresql":
         return
     qs = Article.objects.all() if article_ids is None else Article.objects.filter(pk__in=article_ids)
-    qs.update(search_document=_pg_vectors()[1])
+    refresh_documents(qs)
 
 
-def _pg_search(articles, terms, require_all: bool):
+# Folding in SQL (translate(): one letter for one) for a row without a stored document.
+_SQL_FOLD_FROM = "åäáàâãöóòôõøéèêëüúùûíìîïýÿçñ"
+_SQL_FOLD = (_SQL_FOLD_FROM, "".join(fold(c) for c in _SQL_FOLD_FROM))
+
+
+def _fallback_vector():
+    """A document computed in the database: folded but unstemmed words. A
+    query stem is a prefix of nearly every form of its word, so this finds
+    nearly what the stored document would."""
+    from django.contrib.postgres.search import SearchVector
+    from django.db.models import F, Func, TextField, Value
+    from django.db.models.functions import Lower
+
+    def folded(name):
+        return Func(Lower(F(name)), Value(_SQL_FOLD[0]), Value(_SQL_FOLD[1]), function="translate",
+                    output_field=TextField())
+
+    return (SearchVector(folded("title"), weight="A", config="simple")
+            + SearchVector(folded("body"), weight="B", config="simple"))
+
+
+def _pg_search(articles, terms: list[Term], require_all: bool):
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-    from django.db.models import F
+    from django.db.models import F, Func
     from django.db.models.functions import Coalesce
 
     joiner = " & " if require_all else " | "
-    raw = joiner.join(f"({w} | {s}:*)" for w, s in terms)
-    query = SearchQuery(raw, search_type="raw", config="swedish")
-    title, vector = _pg_vectors()
-    # The stored document, or computed here for a row saved some other way.
-    document = Coalesce(F("search_document"), vector, output_field=SearchVectorField())
+    raw = joiner.join("(" + " | ".join(f"{s}:*" for s in t.stems) + ")" for t in terms)
+    query = SearchQuery(raw, search_type="raw", config="simple")
+    document = Coalesce(F("search_document"), _fallback_vector(), output_field=SearchVectorField())
+    # The title's stems (weight A) on their own. Not ts_rank's weights: for a
+    # prefix ("gav:*") it ranks only one of the matching stems' positions.
+    title = Func(F("document"), function="ts_filter", template="%(function)s(%(expressions)s, '{a}')",
+                 output_field=SearchVectorField())
     # ts_rank favours long texts that repeat a word; a match in the title
     # says more about what an article is about, so it counts on its own too.
     # Normalisation 1 divides by 1 + log(length).
@@ -215,20 +358,21 @@ def search(query: str, articles=None) -> list[Result]:
     if not terms:
         return []
     articles = Article.objects.all() if articles is None else articles
-    stems = [s for _w, s in terms]
     if connection.vendor == "postgresql":
         results = _pg_search(articles, terms, True) or _pg_search(articles, terms, False)
     else:
         listed = list(articles.defer("search_document"))
-        results = _python_search(listed, stems, True) or _python_search(listed, stems, False)
+        results = _python_search(listed, terms, True) or _python_search(listed, terms, False)
+    prefixes = [s for t in terms for s in t.stems]
     for result in results:
-        result.excerpt = excerpt(result.article, stems)
+        result.excerpt = excerpt(result.article, prefixes)
     return results
 
 
 def excerpt(article, stems: list[str], width: int = 28) -> list[tuple[str, bool]]:
     """About `width` words of the article around the first match, as
-    (text, is_match) pieces so that matches can be marked safely."""
+    (text, is_match) pieces so that matches can be marked safely; `stems`
+    are the prefixes a word's stem may start with."""
     entry = _indexed(article)
     tokens, token_stems = entry.tokens, entry.token_stems
 
