@@ -106,7 +106,7 @@ def measure(args):
     case = access.handleable_incidents(manager).order_by("-reported_at").first()
     inbox_ms, inbox_q = timed(client, "/arenden/?vy=alla", args.runs)
     case_ms, case_q = timed(client, f"/arenden/{case.pk}/", args.runs)
-    print(f"incidents: {Incident.objects.count()}")
+    print(f"incidents: {Incident.unscoped.count()}")
     print(f"manager_scope_cases: {in_scope}")
     print(f"inbox_median_ms: {inbox_ms:.1f}")
     print(f"inbox_queries: {inbox_q}")

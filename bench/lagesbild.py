@@ -158,7 +158,7 @@ def run(args):
     from incidents.models import Incident
     from organisation.models import OrgUnit, Role, RoleAssignment, User
 
-    total = Incident.objects.count()
+    total = Incident.unscoped.count()
     print(f"incidents: {total}")
     city = OrgUnit.objects.get(kind=OrgUnit.Kind.CITY)
     analyst = User.objects.filter(assignments__role=Role.ANALYST, assignments__node=city).first()

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from cycle.models import DUE_SOON_DAYS, Duty, DutyOccurrence, ReminderSent
 from cycle.services import ensure_occurrences, occurrence_url
-from incidents.reporting import nearest_holders
+from organisation.tree import nearest_holders
 from organisation.models import Role
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,8 @@ from django.utils import timezone
 from demo import data, texts
 from demo.fastinsert import FastInserter, insert_pairs
 from incidents import models as incident_models
-from incidents.models import Action, Channel, Incident, InfluenceForm, OperationArea, Source
+from incidents.models import Action, Channel, Incident, InfluenceForm, Source
+from organisation.models import OperationArea
 from organisation.models import Headcount, OrgUnit, Role, RoleAssignment, User
 
 TZ = ZoneInfo(settings.TIME_ZONE)

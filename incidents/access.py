@@ -10,10 +10,23 @@ an empty queryset. An object outside these querysets must answer 404.
 - countable_incidents: incidents that may enter the user's statistics.
   Aggregate-only roles (analyst, committee) count without opening cases, and
   their figures must be suppressed (see is_aggregate_only).
+- rows_of: actions, messages, attachments or checklist items of such incidents.
+- get_visible_incident / get_handleable_incident: one case for a page or an
+  action; 404 when the user may not know it exists, 403 when they may see it
+  but not act on it.
+- may_know_matches / actor_matches: repeated actors across the city, for the
+  security coordinator and HR.
+- auditable_entries / masked_actor: what an auditor reads of the audit log.
+
+The data layer enforces this: Incident.objects (and the managers of what
+hangs off an incident) refuse to read without a scope (ScopedManager), so
+this module is the one that applies it, through Model.unscoped.
 """
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from audit.models import AuditEntry
 from incidents.models import Incident
 from organisation.models import OrgUnit, Role
 
@@ -61,7 +74,8 @@ def _and(scope: Q | None, condition: Q) -> Q | None:
 
 
 def _filter(q: Q | None):
-    return Incident.objects.filter(q) if q is not None else Incident.objects.none()
+    # The one place that applies a user's scope to the unscoped manager.
+    return Incident.unscoped.filter(q) if q is not None else Incident.unscoped.none()
 
 
 def _not_bypassed():
@@ -155,6 +169,12 @@ def handlers_of(incident):
     return users.distinct()
 
 
+def rows_of(model, incidents):
+    """Rows of a model that hangs off an incident (Action, Message, Attachment,
+    ChecklistItem) whose incident is in `incidents`, a queryset from above."""
+    return model.unscoped.filter(incident__in=incidents)
+
+
 def get_visible_incident(user, pk):
     """The incident if the user may open it; otherwise 404, never 403, so that
     a stranger cannot learn that a case exists."""
@@ -164,3 +184,77 @@ def get_visible_incident(user, pk):
         ).get(pk=pk)
     except (Incident.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def get_handleable_incident(user, pk, queryset=None):
+    """The incident if the user may act on it. 404 when the user may not know
+    that it exists; 403 (PermissionDenied) when they may open it but not act
+    on it (a safety representative, or a handler on their own report).
+    `queryset` narrows the handleable cases further (e.g. select_for_update)."""
+    found = (queryset if queryset is not None else handleable_incidents(user)).filter(pk=pk).first()
+    if found is not None:
+        return found
+    if visible_incidents(user).filter(pk=pk).exists():
+        raise PermissionDenied
+    raise Http404
+
+
+def get_handleable_row(user, model, pk, related=("incident",)):
+    """A row hanging off an incident (an action) that the user may act on,
+    with the same 404/403 rule as get_handleable_incident."""
+    found = rows_of(model, handleable_incidents(user)).select_related(*related).filter(pk=pk).first()
+    if found is not None:
+        return found
+    if rows_of(model, visible_incidents(user)).filter(pk=pk).exists():
+        raise PermissionDenied
+    raise Http404
+
+
+# --- repeated actors ----------------------------------------------------------------
+
+def may_know_matches_at(user, node) -> bool:
+    """Whether the user may learn where else an actor appears, for cases at
+    `node`: security coordinators and HR whose district covers it."""
+    return any(node.path.startswith(p) for p in scope_paths(user, CONFIDENTIAL_ROLES))
+
+
+def may_know_matches(user, incident) -> bool:
+    return may_know_matches_at(user, incident.unit)
+
+
+def actor_matches(user, node, pseudonyms):
+    """Incidents anywhere in the city that carry one of the actor
+    `pseudonyms`, for a user who may know matches at `node`; none otherwise.
+    The city-wide search is the point (an actor crosses district lines), so
+    callers show counts and place names only, never the cases themselves."""
+    if not may_know_matches_at(user, node):
+        return Incident.unscoped.none()
+    return Incident.unscoped.filter(actor_pseudonym__in=list(pseudonyms))
+
+
+# --- the audit log ------------------------------------------------------------------
+
+def auditable_entries(user):
+    """Entries an auditor may read: those about incidents in the subtree they
+    were granted, and, for an auditor at the root, every entry."""
+    paths = scope_paths(user, [Role.AUDITOR])
+    if not paths:
+        return AuditEntry.objects.none()
+    q = Q()
+    for p in paths:
+        q |= Q(incident__unit__path__startswith=p)
+    if any(p.count("/") == 2 for p in paths):  # covers the whole city
+        q |= Q(incident__isnull=True)
+    return AuditEntry.objects.filter(q)
+
+
+def masked_actor(entry, viewer) -> str:
+    """The reporter of a confidential case is hidden from auditors who may not
+    identify that reporter; anonymous reporters are never stored."""
+    incident = entry.incident
+    if (incident is not None and entry.actor_id is not None
+            and entry.actor_id == incident.reporter_id
+            and incident.identity_mode != incident.IdentityMode.NAMED
+            and not can_identify(viewer, incident)):
+        return "konfidentiell rapportör"
+    return entry.actor_label

@@ -1,51 +1,17 @@
 """Incidents of unlawful influence and the taxonomies that classify them.
 
-Taxonomies are data: each term has a fixed code (statistics are kept on
-codes) and admin-editable labels. Codes never change once created.
+Taxonomies are data (organisation.models.TaxonomyTerm): each term has a fixed
+code (statistics are kept on codes) and admin-editable labels. The operation
+area is one too; it lives in organisation because units have one.
 """
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-
-class TaxonomyTerm(models.Model):
-    code = models.SlugField(_("kod"), max_length=40, unique=True)
-    label = models.CharField(_("benämning"), max_length=120)
-    label_en = models.CharField(_("benämning (engelska)"), max_length=120, blank=True)
-    description = models.TextField(_("beskrivning"), blank=True)
-    description_en = models.TextField(_("beskrivning (engelska)"), blank=True)
-    sort_order = models.PositiveSmallIntegerField(_("ordning"), default=100)
-    active = models.BooleanField(_("aktiv"), default=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["sort_order", "code"]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self) -> str:
-        if translation.get_language() == "en" and self.label_en:
-            return self.label_en
-        return self.label
-
-    @property
-    def text(self) -> str:
-        if translation.get_language() == "en" and self.description_en:
-            return self.description_en
-        return self.description
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            stored = type(self).objects.filter(pk=self.pk).values_list("code", flat=True).first()
-            if stored is not None and stored != self.code:
-                raise ValidationError(_("Koden kan inte ändras; statistiken bygger på den."))
-        super().save(*args, **kwargs)
+from organisation.models import TaxonomyTerm
 
 
 class InfluenceForm(TaxonomyTerm):
@@ -77,16 +43,50 @@ class Source(TaxonomyTerm):
         verbose_name_plural = _("källor")
 
 
-class OperationArea(TaxonomyTerm):
-    class Meta(TaxonomyTerm.Meta):
-        verbose_name = _("verksamhetsområde")
-        verbose_name_plural = _("verksamhetsområden")
-
-
 class Channel(TaxonomyTerm):
     class Meta(TaxonomyTerm.Meta):
         verbose_name = _("kanal")
         verbose_name_plural = _("kanaler")
+
+
+# --- scope -------------------------------------------------------------------------
+
+class ScopeRequired(RuntimeError):
+    """A query on incidents (or on what hangs off one) that forgot its scope."""
+
+
+class ScopedManager(models.Manager):
+    """The default manager of Incident and of the models that hang off one
+    (actions, messages, attachments, checklist items).
+
+    Reading through it raises ScopeRequired: a user's incidents come from
+    incidents.access (visible_incidents, handleable_incidents, …), so a query
+    that forgets the scope fails loudly in tests and in production instead of
+    leaking. The few system paths that must see every row (reminders, the
+    optimistic-lock update, actor matching, gallring) use `Model.unscoped`
+    and say why. Writing is allowed (create, bulk_create): it reveals
+    nothing. A related manager reached from an incident the caller already
+    holds (incident.messages) is within that incident's scope.
+    """
+
+    def get_queryset(self):
+        if isinstance(getattr(self, "instance", None), Incident):
+            return super().get_queryset()
+        raise ScopeRequired(
+            f"{self.model.__name__}.objects needs a scope: take the rows from incidents.access, "
+            f"or use {self.model.__name__}.unscoped on a system path and say why.")
+
+    def _unscoped(self):
+        return super().get_queryset()
+
+    def none(self):
+        return self._unscoped().none()
+
+    def create(self, **kwargs):
+        return self._unscoped().create(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        return self._unscoped().bulk_create(objs, *args, **kwargs)
 
 
 class PoliceStatus(models.TextChoices):
@@ -119,7 +119,7 @@ class Incident(models.Model):
                                    verbose_name=_("former av påverkan"))
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT,
                                verbose_name=_("vem som utövade påverkan"))
-    operation_area = models.ForeignKey(OperationArea, null=True, blank=True,
+    operation_area = models.ForeignKey("organisation.OperationArea", null=True, blank=True,
                                        on_delete=models.PROTECT, verbose_name=_("verksamhetsområde"))
     channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.PROTECT,
                                 verbose_name=_("kanal"))
@@ -158,6 +158,9 @@ class Incident(models.Model):
     closing_summary = models.TextField(_("sammanfattning vid avslut"), blank=True)
     # Optimistic locking: a save that started from an older version is refused.
     version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedManager()
+    unscoped = models.Manager()  # system paths only; see ScopedManager
 
     class Meta:
         ordering = ["-reported_at"]
@@ -211,6 +214,9 @@ class Action(models.Model):
     created_at = models.DateTimeField(_("skapad"), default=timezone.now)
     done_at = models.DateTimeField(_("klar"), null=True, blank=True)
 
+    objects = ScopedManager()
+    unscoped = models.Manager()  # system paths only; see ScopedManager
+
     class Meta:
         ordering = ["due_date", "pk"]
         verbose_name = _("åtgärd")
@@ -245,6 +251,9 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField(_("storlek (byte)"))
     created_at = models.DateTimeField(_("bifogad"), default=timezone.now)
 
+    objects = ScopedManager()
+    unscoped = models.Manager()  # system paths only; see ScopedManager
+
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("bilaga")
@@ -265,6 +274,9 @@ class Message(models.Model):
     by_reporter = models.BooleanField(_("från rapportören"), default=False)
     body = models.TextField(_("meddelande"))
     created_at = models.DateTimeField(_("skickat"), default=timezone.now, db_index=True)
+
+    objects = ScopedManager()
+    unscoped = models.Manager()  # system paths only; see ScopedManager
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -349,6 +361,9 @@ class ChecklistItem(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+    unscoped = models.Manager()  # system paths only; see ScopedManager
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["incident", "code"], name="checklist_item_unique")]

@@ -46,7 +46,7 @@ def new_report(incident, routing) -> int:
     """Tell the report's handlers (and, for information, the safety
     representative) that a new report has arrived."""
     with translation.override(settings.LANGUAGE_CODE):
-        path = reverse("incidents:detail", args=[incident.pk])
+        path = reverse("casework:detail", args=[incident.pk])
         sent = send_notice(
             routing.handlers,
             _("Värn: en ny rapport behöver din uppmärksamhet"),
@@ -72,7 +72,7 @@ def reply_to_reporter(message) -> int:
             [incident.reporter],
             _("Värn: nytt meddelande om din rapport"),
             _("Du har fått ett nytt meddelande om din rapport %(ref)s.") % {"ref": incident.reference},
-            reverse("incidents:mine_detail", args=[incident.pk]),
+            reverse("reporting:mine_detail", args=[incident.pk]),
         )
 
 
@@ -84,7 +84,7 @@ def reply_to_handlers(message, handlers) -> int:
             handlers,
             _("Värn: nytt meddelande i ett ärende"),
             _("Rapportören har skrivit ett nytt meddelande i ärende %(ref)s.") % {"ref": incident.reference},
-            reverse("incidents:detail", args=[incident.pk]) + "#meddelanden",
+            reverse("casework:detail", args=[incident.pk]) + "#meddelanden",
         )
 
 
@@ -99,7 +99,7 @@ def status_to_reporter(incident) -> int:
             _("Värn: din rapport har fått ny status"),
             _("Din rapport %(ref)s har nu status: %(status)s.") % {
                 "ref": incident.reference, "status": incident.get_status_display().lower()},
-            reverse("incidents:mine_detail", args=[incident.pk]),
+            reverse("reporting:mine_detail", args=[incident.pk]),
         )
 
 
@@ -109,7 +109,7 @@ def assigned(incident, handler) -> int:
             [handler],
             _("Värn: ett ärende har tilldelats dig"),
             _("Ärende %(ref)s har tilldelats dig.") % {"ref": incident.reference},
-            reverse("incidents:detail", args=[incident.pk]),
+            reverse("casework:detail", args=[incident.pk]),
         )
 
 
@@ -120,5 +120,5 @@ def action_assigned(action) -> int:
             _("Värn: du har fått en åtgärd"),
             _("Du är ansvarig för en åtgärd i ärende %(ref)s, klar senast %(due)s.") % {
                 "ref": action.incident.reference, "due": action.due_date.isoformat()},
-            reverse("incidents:detail", args=[action.incident_id]) + "#atgarder",
+            reverse("casework:detail", args=[action.incident_id]) + "#atgarder",
         )

@@ -59,9 +59,16 @@ CHANNELS = [
 ]
 
 
-def ensure_terms(get_model):
+def current_model(name: str):
+    """The real model class of a taxonomy, wherever its app is."""
+    from django.apps import apps
+
+    return apps.get_model("organisation" if name == "OperationArea" else "incidents", name)
+
+
+def ensure_terms(get_model=current_model):
     """Create the standard terms that are missing. `get_model(name)` returns the model
-    class (a migration's historical model or the real one)."""
+    class (a migration's historical model or, by default, the real one)."""
     InfluenceForm = get_model("InfluenceForm")
     Source = get_model("Source")
     OperationArea = get_model("OperationArea")

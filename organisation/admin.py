@@ -8,7 +8,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from audit.log import diff, record, snapshot
-from organisation.models import Headcount, OrgUnit, Role, RoleAssignment, User
+from organisation.models import Headcount, OperationArea, OrgUnit, Role, RoleAssignment, User
 
 
 def _is_admin(request) -> bool:
@@ -139,3 +139,15 @@ class RoleAssignmentAdmin(AdminRoleMixin, admin.ModelAdmin):
     list_filter = ["role", "active"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "node__name"]
     autocomplete_fields = ["user", "node"]
+
+
+class TaxonomyAdmin(AdminRoleMixin, admin.ModelAdmin):
+    list_display = ["label", "code", "sort_order", "active"]
+    list_editable = ["sort_order", "active"]
+    search_fields = ["label", "code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []
+
+
+admin.site.register(OperationArea, TaxonomyAdmin)

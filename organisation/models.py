@@ -8,7 +8,55 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+
+# --- shared vocabularies ------------------------------------------------------
+
+class TaxonomyTerm(models.Model):
+    code = models.SlugField(_("kod"), max_length=40, unique=True)
+    label = models.CharField(_("benämning"), max_length=120)
+    label_en = models.CharField(_("benämning (engelska)"), max_length=120, blank=True)
+    description = models.TextField(_("beskrivning"), blank=True)
+    description_en = models.TextField(_("beskrivning (engelska)"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("ordning"), default=100)
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if translation.get_language() == "en" and self.label_en:
+            return self.label_en
+        return self.label
+
+    @property
+    def text(self) -> str:
+        if translation.get_language() == "en" and self.description_en:
+            return self.description_en
+        return self.description
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            stored = type(self).objects.filter(pk=self.pk).values_list("code", flat=True).first()
+            if stored is not None and stored != self.code:
+                raise ValidationError(_("Koden kan inte ändras; statistiken bygger på den."))
+        super().save(*args, **kwargs)
+
+
+class OperationArea(TaxonomyTerm):
+    """The line of business a unit works in (ekonomiskt bistånd, barn och unga, …)."""
+
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("verksamhetsområde")
+        verbose_name_plural = _("verksamhetsområden")
+
 
 
 class Role(models.TextChoices):
@@ -52,7 +100,7 @@ class OrgUnit(models.Model):
         on_delete=models.PROTECT, related_name="children",
     )
     operation_area = models.ForeignKey(
-        "incidents.OperationArea", verbose_name=_("verksamhetsområde"), null=True, blank=True,
+        OperationArea, verbose_name=_("verksamhetsområde"), null=True, blank=True,
         on_delete=models.PROTECT,
     )
     active = models.BooleanField(_("aktiv"), default=True)

@@ -27,7 +27,6 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.log import record
 from incidents import access
-from incidents.models import Incident
 from organisation.models import OrgUnit
 
 PATTERN = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$")
@@ -139,12 +138,6 @@ def set_actor(user, incident, new_pseudonym: str) -> bool:
     return True
 
 
-def may_know_matches(user, incident) -> bool:
-    """Security coordinators and HR whose district covers the case."""
-    path = incident.unit.path
-    return any(path.startswith(p) for p in access.scope_paths(user, access.CONFIDENTIAL_ROLES))
-
-
 @dataclass
 class Occurrences:
     count: int
@@ -167,10 +160,10 @@ def _district_names(paths: list[str]) -> dict[str, str]:
 def other_occurrences(user, incident) -> Occurrences | None:
     """Where else the case's actor appears, for those who may know; None
     for everyone else. Counts and place names only."""
-    if not incident.actor_pseudonym or not may_know_matches(user, incident):
+    if not incident.actor_pseudonym or not access.may_know_matches(user, incident):
         return None
     rows = list(
-        Incident.objects.filter(actor_pseudonym=incident.actor_pseudonym).exclude(pk=incident.pk)
+        access.actor_matches(user, incident.unit, [incident.actor_pseudonym]).exclude(pk=incident.pk)
         .values("unit__name", "unit__path").annotate(n=Count("id")).order_by("unit__path")
     )
     districts = _district_names([r["unit__path"] for r in rows])
@@ -197,7 +190,7 @@ class RepeatedActor:
 def repeated_actors(user, node, scoped_qs, limit: int = 20) -> list[RepeatedActor] | None:
     """Actors in the user's cases of the period that appear more than once
     in the city, for coordinators and HR covering the node; None otherwise."""
-    if not any(node.path.startswith(p) for p in access.scope_paths(user, access.CONFIDENTIAL_ROLES)):
+    if not access.may_know_matches_at(user, node):
         return None
     with_actor = scoped_qs.exclude(actor_pseudonym="").order_by()
     here = {r["actor_pseudonym"]: r["n"]
@@ -205,7 +198,7 @@ def repeated_actors(user, node, scoped_qs, limit: int = 20) -> list[RepeatedActo
     if not here:
         return []
     rows = list(
-        Incident.objects.filter(actor_pseudonym__in=list(here)).exclude(pk__in=with_actor.values("pk"))
+        access.actor_matches(user, node, here).exclude(pk__in=with_actor.values("pk"))
         .values("actor_pseudonym", "unit__name", "unit__path").annotate(n=Count("id")).order_by()
     )
     districts = _district_names([r["unit__path"] for r in rows])

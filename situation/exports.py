@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from incidents.models import Channel, Incident, InfluenceForm, OperationArea, PoliceStatus, Source
-from organisation.models import OrgUnit
+from incidents.models import Channel, Incident, InfluenceForm, PoliceStatus, Source
+from organisation.models import OperationArea, OrgUnit
 from situation.lens import FormThrough
 
 CHUNK = 5000

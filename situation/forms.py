@@ -10,7 +10,8 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Channel, InfluenceForm, OperationArea, Source
+from incidents.models import Channel, InfluenceForm, Source
+from organisation.models import OperationArea
 from situation import actors
 from situation.lens import DEFAULT_PERIOD, TERTIALS, Lens, period_bounds
 

@@ -243,7 +243,7 @@ def actor(request, pk):
             messages.success(request, _("Aktören är registrerad. Numret sparades inte, bara en krypterad kod."))
         else:
             messages.success(request, _("Den registrerade aktören är borttagen från ärendet."))
-        return redirect("incidents:detail", incident.pk)
+        return redirect("casework:detail", incident.pk)
     return render(request, "situation/actor.html", {
         "incident": incident, "form": form, "has_actor": bool(incident.actor_pseudonym),
         "short": incident.actor_pseudonym[:actors.PREFIX],

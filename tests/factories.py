@@ -2,12 +2,12 @@
 persona for every role. Real models, real database; no mocks."""
 from datetime import timedelta
 
-from django.apps import apps
 from django.utils import timezone
 
 from incidents.taxonomy import ensure_terms
 
-from incidents.models import Channel, Incident, InfluenceForm, OperationArea, Source
+from incidents.models import Channel, Incident, InfluenceForm, Source
+from organisation.models import OperationArea
 from organisation.models import Headcount, OrgUnit, Role, RoleAssignment, User
 
 PASSWORD = "test-password-123"
@@ -58,7 +58,7 @@ class City:
 
     def __init__(self):
         # Live-server tests flush the database, data migrations included.
-        ensure_terms(lambda name: apps.get_model("incidents", name))
+        ensure_terms()
         self.city = node("STHLM", "Stockholms stad", OrgUnit.Kind.CITY)
         self.north = node("NORR", "Norra stadsdelsförvaltningen", OrgUnit.Kind.ADMINISTRATION, self.city)
         self.north_ifo = node("NORR-IFO", "Avdelningen för socialtjänst", OrgUnit.Kind.DEPARTMENT, self.north)

@@ -64,7 +64,7 @@ def test_handler_runs_a_case_from_report_to_closed_on_a_phone(city, phone):
     assert page.get_by_text("Ärendet är avslutat.").first.is_visible()
     assert_accessible(page)
     screenshot(page, "case-closed-phone")
-    assert Incident.objects.get(pk=city.named.pk).status == "closed"
+    assert Incident.unscoped.get(pk=city.named.pk).status == "closed"
 
 
 def test_case_page_and_inbox_on_desktop_are_accessible(city, desktop):

@@ -4,12 +4,13 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from incidents import workflow
+from casework import workflow
 from incidents.models import Action, ChecklistItem, Incident
 from tests.factories import incident
 
@@ -18,7 +19,7 @@ Code, State = ChecklistItem.Code, ChecklistItem.State
 
 
 def fresh(inc):
-    return Incident.objects.get(pk=inc.pk)
+    return Incident.unscoped.get(pk=inc.pk)
 
 
 def complete_checklist(user, inc):
@@ -46,9 +47,18 @@ def test_acknowledging_twice_is_refused_and_changes_nothing(city):
     assert fresh(city.named).version == 2
 
 
-@pytest.mark.parametrize("persona", ["manager_south", "manager_b", "safety", "analyst", "employee", "nobody"])
+@pytest.mark.parametrize("persona", ["manager_south", "manager_b", "analyst", "nobody"])
 def test_acting_outside_ones_scope_is_404(city, persona):
     with pytest.raises(Http404):
+        workflow.acknowledge(getattr(city, persona), city.named.pk, 1)
+    assert fresh(city.named).status == "new"
+
+
+@pytest.mark.parametrize("persona", ["safety", "employee"])
+def test_acting_on_a_case_one_may_only_read_is_403(city, persona):
+    """The safety representative is informed and the employee reported it:
+    both know the case exists, so the answer is "not allowed", not "missing"."""
+    with pytest.raises(PermissionDenied):
         workflow.acknowledge(getattr(city, persona), city.named.pk, 1)
     assert fresh(city.named).status == "new"
 
@@ -123,7 +133,7 @@ def test_the_case_page_shows_why_it_was_reopened_and_that_the_summary_is_the_las
     workflow.resolve(city.manager, pk, 2)
     workflow.close(city.manager, pk, 3, "Samtal hållet, larm installerat")
     workflow.reopen(city.manager, pk, 4, "Klienten har hört av sig igen")
-    html = login(city.security).get(reverse("incidents:detail", args=[pk])).content.decode()
+    html = login(city.security).get(reverse("casework:detail", args=[pk])).content.decode()
     assert "<q>Klienten har hört av sig igen</q>" in html
     assert "Sammanfattning när ärendet senast avslutades" in html
 
@@ -221,7 +231,7 @@ def test_actions_and_their_status(city):
 # --- views -------------------------------------------------------------------
 
 def post(client, name, pk, data):
-    return client.post(reverse(f"incidents:{name}", args=[pk]), data)
+    return client.post(reverse(f"casework:{name}", args=[pk]), data)
 
 
 def test_acknowledge_button_works_and_redirects(login, city):
@@ -237,7 +247,7 @@ def test_forged_request_to_another_units_case_is_404(login, city):
                        ("assign", {"version": 1}), ("add_action", {"title": "x"}),
                        ("reopen", {"version": 1, "reason": "x"})]:
         assert post(client, name, city.south_case.pk, data).status_code == 404, name
-    response = client.post(reverse("incidents:checklist", args=[city.south_case.pk, "police"]), {"state": "done"})
+    response = client.post(reverse("casework:checklist", args=[city.south_case.pk, "police"]), {"state": "done"})
     assert response.status_code == 404
     assert fresh(city.south_case).status == "new"
 
@@ -261,7 +271,7 @@ def test_second_editor_is_told_and_keeps_what_they_typed(login, city):
 
 def test_invalid_checklist_input_is_kept_with_a_message(login, city):
     client = login(city.manager)
-    response = client.post(reverse("incidents:checklist", args=[city.named.pk, "police"]),
+    response = client.post(reverse("casework:checklist", args=[city.named.pk, "police"]),
                            {"police-state": "done", "police-reference": "fel-nummer", "police-note": "min text"})
     html = response.content.decode()
     assert response.status_code == 400
@@ -277,36 +287,36 @@ def test_garbage_input_never_gives_500(login, city):
                                                          "due_date": "31/31/2026"})
     assert response.status_code == 400
     assert "<script>x</script>" not in response.content.decode()
-    response = client.post(reverse("incidents:checklist", args=[city.named.pk, "nonsense"]), {"nonsense-state": "x"})
+    response = client.post(reverse("casework:checklist", args=[city.named.pk, "nonsense"]), {"nonsense-state": "x"})
     assert response.status_code == 400
 
 
 def test_case_page_shows_next_step_checklist_and_timeline(login, city):
     workflow.acknowledge(city.manager, city.named.pk, 1)
-    html = login(city.manager).get(reverse("incidents:detail", args=[city.named.pk])).content.decode()
+    html = login(city.manager).get(reverse("casework:detail", args=[city.named.pk])).content.decode()
     assert "Nästa steg" in html
     assert "Stödsamtal med medarbetaren hållet" in html
     assert "Kvitterad som mottagen" in html
 
 
 def test_safety_rep_sees_case_without_handling_controls(login, city):
-    html = login(city.safety).get(reverse("incidents:detail", args=[city.named.pk])).content.decode()
+    html = login(city.safety).get(reverse("casework:detail", args=[city.named.pk])).content.decode()
     assert "Nästa steg" not in html and "Avsluta ärendet" not in html
 
 
 def test_inbox_tabs_and_counts(login, city):
     overdue = incident(city.north_a, reporter=city.employee, days_ago=10, description="Gammal")
     client = login(city.manager)
-    html = client.get(reverse("incidents:list"), {"vy": "forsenade"}).content.decode()
+    html = client.get(reverse("casework:list"), {"vy": "forsenade"}).content.decode()
     assert overdue.reference in html
     assert city.south_case.reference not in html
-    html = client.get(reverse("incidents:list"), {"vy": "alla", "form": "vald"}).content.decode()
+    html = client.get(reverse("casework:list"), {"vy": "alla", "form": "vald"}).content.decode()
     assert "Inga ärenden matchar" in html
 
 
 def test_inbox_filters_reject_bad_input_clearly(login, city):
     client = login(city.manager)
-    response = client.get(reverse("incidents:list"), {"fran": "2026-13-45", "form": "nope",
+    response = client.get(reverse("casework:list"), {"fran": "2026-13-45", "form": "nope",
                                                      "enhet": str(city.south_a.pk), "till": "x"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -316,39 +326,39 @@ def test_inbox_filters_reject_bad_input_clearly(login, city):
 
 def test_inbox_sorts_by_age(login, city):
     old = incident(city.north_a, reporter=city.employee, days_ago=30, description="Äldst")
-    html = login(city.manager).get(reverse("incidents:list"), {"vy": "alla"}).content.decode()
+    html = login(city.manager).get(reverse("casework:list"), {"vy": "alla"}).content.decode()
     assert html.index(old.reference) < html.index(city.named.reference)
-    html = login(city.manager).get(reverse("incidents:list"), {"vy": "alla", "sortering": "nyast"}).content.decode()
+    html = login(city.manager).get(reverse("casework:list"), {"vy": "alla", "sortering": "nyast"}).content.decode()
     assert html.index(old.reference) > html.index(city.named.reference)
 
 
 def test_my_actions_are_listed_in_the_owners_inbox(login, city):
     workflow.add_action(city.manager, city.named.pk, title="Ring företagshälsovården", owner=city.security,
                         due_date=timezone.localdate())
-    html = login(city.security).get(reverse("incidents:list")).content.decode()
+    html = login(city.security).get(reverse("casework:list")).content.decode()
     assert "Ring företagshälsovården" in html
 
 
 def test_the_close_form_appears_once_the_case_is_actioned_and_the_next_step_leads(login, city):
     client = login(city.manager)
-    close_url = reverse("incidents:close", args=[city.named.pk])
+    close_url = reverse("casework:close", args=[city.named.pk])
     workflow.acknowledge(city.manager, city.named.pk, 1)
-    html = client.get(reverse("incidents:detail", args=[city.named.pk])).content.decode()
+    html = client.get(reverse("casework:detail", args=[city.named.pk])).content.decode()
     assert close_url not in html
     assert html.index("Påbörja utredning") < html.index("Markera som åtgärdad")  # the usual step first
     workflow.resolve(city.manager, city.named.pk, 2)
-    assert close_url in client.get(reverse("incidents:detail", args=[city.named.pk])).content.decode()
+    assert close_url in client.get(reverse("casework:detail", args=[city.named.pk])).content.decode()
 
 
 def test_two_handlers_on_one_checklist_item_the_second_is_told_and_keeps_the_text(login, city):
     pk = city.named.pk
     client = login(city.manager)
-    page = client.get(reverse("incidents:detail", args=[pk])).content.decode()
+    page = client.get(reverse("casework:detail", args=[pk])).content.decode()
     seen = re.search(r'name="police-seen" value="([^"]*)"', page)
     seen = seen.group(1) if seen else ""
     # Someone else saves the item first.
     workflow.update_checklist_item(city.security, pk, Code.POLICE, state=State.DONE, reference="K123456-26")
-    response = client.post(reverse("incidents:checklist", args=[pk, "police"]), {
+    response = client.post(reverse("casework:checklist", args=[pk, "police"]), {
         "police-seen": seen, "police-state": "done", "police-note": "Medarbetaren vill inte, vi har pratat om det."})
     html = response.content.decode()
     assert response.status_code == 409
@@ -358,7 +368,7 @@ def test_two_handlers_on_one_checklist_item_the_second_is_told_and_keeps_the_tex
     assert item.reference == "K123456-26" and item.note == ""
     # Saving again from the kept form goes through.
     fresh_seen = re.search(r'name="police-seen" value="([^"]*)"', html).group(1)
-    again = client.post(reverse("incidents:checklist", args=[pk, "police"]), {
+    again = client.post(reverse("casework:checklist", args=[pk, "police"]), {
         "police-seen": fresh_seen, "police-state": "done", "police-reference": "K123456-26",
         "police-note": "Medarbetaren vill inte, vi har pratat om det."})
     assert again.status_code == 302

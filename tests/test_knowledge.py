@@ -600,7 +600,7 @@ def test_seeded_tables_have_a_text_in_every_header_cell():
 # --- contextual help on the report form and the case page --------------------------
 
 def test_the_report_form_links_each_field_to_its_article_and_offers_the_guide(login, city):
-    html = login(city.employee).get(reverse("incidents:report")).content.decode()
+    html = login(city.employee).get(reverse("reporting:report")).content.decode()
     for key, slug in links.FIELD_HELP.items():
         if key == "forms":
             assert reverse("knowledge:forms") in html  # the forms have their own page
@@ -611,13 +611,13 @@ def test_the_report_form_links_each_field_to_its_article_and_offers_the_guide(lo
 
 
 def test_the_anonymous_report_form_has_the_guide_but_sends_nothing_while_typing(client, city):
-    html = client.get(reverse("incidents:report_anonymous")).content.decode()
+    html = client.get(reverse("reporting:report_anonymous")).content.decode()
     assert "data-form-guide" in html
     assert "data-form-suggest" not in html  # the suggestion needs a login
 
 
 def test_every_checklist_item_on_the_case_page_links_to_its_article(login, city):
-    html = login(city.manager).get(reverse("incidents:detail", args=[city.named.pk])).content.decode()
+    html = login(city.manager).get(reverse("casework:detail", args=[city.named.pk])).content.decode()
     for code, slug in links.CHECKLIST_HELP.items():
         assert f'href="{reverse("knowledge:article", args=[slug])}"' in html, code
 
@@ -629,7 +629,7 @@ def test_the_forms_page_is_public_for_the_anonymous_reporter_without_names_or_li
     html = client.get(reverse("knowledge:forms")).content.decode()
     assert "Hot" in html and "Våld" in html
     assert city.hr.get_full_name() not in html and "Versionshistorik" not in html
-    anonymous_form = client.get(reverse("incidents:report_anonymous")).content.decode()
+    anonymous_form = client.get(reverse("reporting:report_anonymous")).content.decode()
     assert f'href="{reverse("knowledge:forms")}"' in anonymous_form
     for slug in set(links.FIELD_HELP.values()) - {links.FIELD_HELP["forms"]}:
         assert reverse("knowledge:article", args=[slug]) not in anonymous_form, slug

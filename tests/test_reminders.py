@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
-from incidents import reminders, workflow
+from casework import reminders, workflow
 from incidents.models import Incident, SentReminder
 from tests.factories import incident
 
@@ -22,10 +22,10 @@ def at(*args):
 def friday_report(city):
     """A threat reported on Friday 2026-11-20 at 15:00 in unit north_a; the
     city's other cases are closed so that only this one can be due."""
-    Incident.objects.update(status="closed")
+    Incident.unscoped.update(status="closed")
     inc = incident(city.north_a, reporter=city.employee, description="HEMLIG-TEXT om klienten")
-    Incident.objects.filter(pk=inc.pk).update(reported_at=at(2026, 11, 20, 15), ack_due_at=None)
-    inc = Incident.objects.get(pk=inc.pk)
+    Incident.unscoped.filter(pk=inc.pk).update(reported_at=at(2026, 11, 20, 15), ack_due_at=None)
+    inc = Incident.unscoped.get(pk=inc.pk)
     inc.ack_due_at = None
     inc.save()
     return inc
@@ -94,7 +94,7 @@ def test_action_due_and_overdue_reminders_once_each(city, smtp_server):
                                  due_date=at(2026, 11, 25, 0).date())
     smtp_server.messages.clear()
     SentReminder.objects.all().delete()
-    Incident.objects.update(status="acknowledged")  # only the action is due
+    Incident.unscoped.update(status="acknowledged")  # only the action is due
     reminders.send_due(at(2026, 11, 24, 9))
     assert not smtp_server.to(city.security.email)
     reminders.send_due(at(2026, 11, 25, 9))
@@ -108,9 +108,9 @@ def test_action_due_and_overdue_reminders_once_each(city, smtp_server):
 
 
 def test_serious_incident_clock(city, smtp_server):
-    Incident.objects.update(status="closed")
+    Incident.unscoped.update(status="closed")
     inc = incident(city.north_a, reporter=city.employee, forms=("vald",), days_ago=0)
-    Incident.objects.filter(pk=inc.pk).update(status="acknowledged")
+    Incident.unscoped.filter(pk=inc.pk).update(status="acknowledged")
     reminders.send_due(inc.reported_at + timedelta(hours=1))
     running = [m for m in smtp_server.messages if "allvarligt tillbud" in m["body"]]
     assert running and all("senast" in m["body"] for m in running)
@@ -140,7 +140,7 @@ def test_command_runs_every_kind_of_reminder(city, friday_report, smtp_server, c
 
 
 def test_the_24_hour_clock_runs_on_even_when_another_checklist_item_is_settled(city, smtp_server):
-    Incident.objects.update(status="closed")
+    Incident.unscoped.update(status="closed")
     inc = incident(city.north_a, reporter=city.employee, forms=("vald",), days_ago=0)
     workflow.acknowledge(city.manager, inc.pk, inc.version)  # creates the checklist
     inc.refresh_from_db()
@@ -157,12 +157,12 @@ def test_an_overdue_acknowledgement_reaches_the_coordinator_once(city, friday_re
 
 
 def test_more_than_three_reminders_in_a_day_come_as_a_digest_even_across_runs(city, smtp_server):
-    Incident.objects.update(status="closed")
+    Incident.unscoped.update(status="closed")
     cases = [incident(city.north_a, reporter=city.employee, days_ago=10 + i) for i in range(5)]
     for inc in cases:
-        Incident.objects.filter(pk=inc.pk).update(ack_due_at=at(2026, 12, 29, 8))
+        Incident.unscoped.filter(pk=inc.pk).update(ack_due_at=at(2026, 12, 29, 8))
     first, rest = cases[:3], cases[3:]
-    Incident.objects.filter(pk__in=[c.pk for c in rest]).update(ack_due_at=at(2026, 12, 29, 11))
+    Incident.unscoped.filter(pk__in=[c.pk for c in rest]).update(ack_due_at=at(2026, 12, 29, 11))
     reminders.send_due(at(2026, 12, 29, 9))
     assert len(smtp_server.to(city.manager.email)) == 3  # three separate reminders
     reminders.send_due(at(2026, 12, 29, 12))

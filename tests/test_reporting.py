@@ -1,4 +1,4 @@
-"""Service functions of the reporting flow (incidents.reporting): creating a
+"""Service functions of the reporting flow (reporting.services and its neighbours): creating a
 report, routing, receipt codes, drafts and messages. Real database, no mocks;
 each negative case has data that could leak."""
 import uuid
@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from audit.log import verify_chain
 from audit.models import AuditEntry
-from incidents import reporting
+from incidents import routing
+from incidents.models import ack_deadline
+from reporting import drafts, receipts, services, thread
 from incidents.models import (
     Incident, InfluenceForm, Message, ReceiptCode, ReportDraft, Source, Submission,
 )
@@ -37,9 +39,9 @@ def data(city, **overrides):
 def file_report(city, reporter=None, capture=None, **overrides):
     reporter = reporter or city.employee
     if capture is None:
-        return reporting.create_report(reporter=reporter, data=data(city, **overrides), token=uuid.uuid4())
+        return services.create_report(reporter=reporter, data=data(city, **overrides), token=uuid.uuid4())
     with capture(execute=True):
-        return reporting.create_report(reporter=reporter, data=data(city, **overrides), token=uuid.uuid4())
+        return services.create_report(reporter=reporter, data=data(city, **overrides), token=uuid.uuid4())
 
 
 # --- creating a report -------------------------------------------------------------
@@ -74,7 +76,7 @@ def test_an_anonymous_report_links_to_nobody_even_when_sent_while_logged_in(city
     assert entry.actor is None and entry.actor_label == "anonym rapportör"
     # Nothing in the audit entry names the employee who was logged in.
     assert city.employee.username not in str(entry.changes)
-    assert set(entry.changes) == set(reporting.AUDITED_FIELDS)
+    assert set(entry.changes) == set(services.AUDITED_FIELDS)
 
 
 def test_an_anonymous_report_leaves_no_named_draft_of_its_text_behind(city):
@@ -82,7 +84,7 @@ def test_an_anonymous_report_leaves_no_named_draft_of_its_text_behind(city):
 
     named = QueryDict(mutable=True)
     named.update({"description": "Texten som blir anonym", "identity_mode": "named", "token": str(uuid.uuid4())})
-    reporting.save_draft(city.employee, named)
+    drafts.save_draft(city.employee, named)
     assert ReportDraft.objects.filter(user=city.employee).exists()
     file_report(city, identity_mode=Incident.IdentityMode.ANONYMOUS, description="Texten som blir anonym")
     assert not ReportDraft.objects.filter(user=city.employee).exists()
@@ -90,7 +92,7 @@ def test_an_anonymous_report_leaves_no_named_draft_of_its_text_behind(city):
 
 def test_an_anonymous_report_without_a_login_is_accepted(city):
     from django.contrib.auth.models import AnonymousUser
-    receipt = reporting.create_report(reporter=AnonymousUser(), token=uuid.uuid4(),
+    receipt = services.create_report(reporter=AnonymousUser(), token=uuid.uuid4(),
                                       data=data(city, identity_mode=Incident.IdentityMode.ANONYMOUS))
     assert receipt.incident.reporter is None and receipt.code
 
@@ -98,17 +100,17 @@ def test_an_anonymous_report_without_a_login_is_accepted(city):
 def test_a_named_report_requires_a_logged_in_reporter(city):
     from django.contrib.auth.models import AnonymousUser
     with pytest.raises(ValueError):
-        reporting.create_report(reporter=AnonymousUser(), token=uuid.uuid4(), data=data(city))
-    assert not Incident.objects.filter(description=data(city)["description"]).exists()
+        services.create_report(reporter=AnonymousUser(), token=uuid.uuid4(), data=data(city))
+    assert not Incident.unscoped.filter(description=data(city)["description"]).exists()
 
 
 def test_the_same_token_twice_gives_one_report(city):
     token = uuid.uuid4()
-    first = reporting.create_report(reporter=city.employee, data=data(city), token=token)
-    second = reporting.create_report(reporter=city.employee, data=data(city), token=token)
+    first = services.create_report(reporter=city.employee, data=data(city), token=token)
+    second = services.create_report(reporter=city.employee, data=data(city), token=token)
     assert first.created and not second.created
     assert second.incident.pk == first.incident.pk
-    assert Incident.objects.filter(description=data(city)["description"]).count() == 1
+    assert Incident.unscoped.filter(description=data(city)["description"]).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -131,9 +133,9 @@ def test_simultaneous_submissions_of_one_form_give_one_report(city):
             barrier.wait()
             if queue:
                 with queue:
-                    receipt = reporting.create_report(reporter=city.employee, data=data(city), token=token)
+                    receipt = services.create_report(reporter=city.employee, data=data(city), token=token)
             else:
-                receipt = reporting.create_report(reporter=city.employee, data=data(city), token=token)
+                receipt = services.create_report(reporter=city.employee, data=data(city), token=token)
             results.append((receipt.incident.pk, receipt.created))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(repr(exc))
@@ -147,20 +149,20 @@ def test_simultaneous_submissions_of_one_form_give_one_report(city):
         t.join()
     assert errors == []
     assert len({pk for pk, _ in results}) == 1 and sum(created for _, created in results) == 1
-    assert Incident.objects.filter(description=data(city)["description"]).count() == 1
+    assert Incident.unscoped.filter(description=data(city)["description"]).count() == 1
 
 
 def test_the_same_anonymous_token_twice_shows_the_same_code(city):
     token = uuid.uuid4()
     values = data(city, identity_mode=Incident.IdentityMode.ANONYMOUS)
-    first = reporting.create_report(reporter=city.employee, data=values, token=token)
-    second = reporting.create_report(reporter=city.employee, data=values, token=token)
+    first = services.create_report(reporter=city.employee, data=values, token=token)
+    second = services.create_report(reporter=city.employee, data=values, token=token)
     assert second.incident == first.incident and second.code == first.code
 
 
 def test_the_token_is_stored_only_as_a_keyed_hash(city):
     token = uuid.uuid4()
-    reporting.create_report(reporter=city.employee, data=data(city), token=token)
+    services.create_report(reporter=city.employee, data=data(city), token=token)
     stored = Submission.objects.get().token_digest
     assert str(token) not in stored and token.hex not in stored and len(stored) == 64
 
@@ -169,7 +171,7 @@ def test_an_anonymous_report_leaves_no_draft_that_shares_its_token(city):
     token = uuid.uuid4()
     ReportDraft.objects.create(user=city.employee, data={"description": "x", "token": str(token)})
     ReportDraft.objects.create(user=city.colleague, data={"description": "y", "token": str(uuid.uuid4())})
-    reporting.create_report(reporter=city.employee, token=token,
+    services.create_report(reporter=city.employee, token=token,
                             data=data(city, identity_mode=Incident.IdentityMode.ANONYMOUS))
     assert list(ReportDraft.objects.values_list("user", flat=True)) == [city.colleague.pk]
 
@@ -186,12 +188,12 @@ def test_a_receipt_code_is_four_groups_of_four_from_an_unambiguous_alphabet(city
     code = file_report(city, identity_mode=Incident.IdentityMode.ANONYMOUS).code
     groups = code.split("-")
     assert len(groups) == 4 and all(len(g) == 4 for g in groups)
-    assert set("".join(groups)) <= set(reporting.CODE_ALPHABET)
+    assert set("".join(groups)) <= set(receipts.CODE_ALPHABET)
     assert not set("ILOU") & set(code)
 
 
 def test_codes_differ_between_reports():
-    codes = {reporting.receipt_code_for(uuid.uuid4()) for _ in range(200)}
+    codes = {receipts.receipt_code_for(uuid.uuid4()) for _ in range(200)}
     assert len(codes) == 200
 
 
@@ -209,15 +211,15 @@ def test_the_database_holds_no_receipt_code_only_its_hash(city):
 def test_a_code_opens_its_report_however_it_is_typed(city):
     receipt = file_report(city, identity_mode=Incident.IdentityMode.ANONYMOUS)
     typed = " " + receipt.code.lower().replace("-", " ").replace("0", "o").replace("1", "l") + " "
-    assert reporting.incident_for_code(typed) == receipt.incident
-    assert reporting.incident_for_code(receipt.code.replace("-", "")) == receipt.incident
+    assert receipts.incident_for_code(typed) == receipt.incident
+    assert receipts.incident_for_code(receipt.code.replace("-", "")) == receipt.incident
 
 
 @pytest.mark.parametrize("typed", ["", "ABCD", "ABCD-EFGH-JKMN-PQRS", "x" * 10_000, "ÅÄÖÅ-ÅÄÖÅ-ÅÄÖÅ-ÅÄÖÅ",
                                    "<script>", None, 12345])
 def test_a_wrong_code_opens_nothing(city, typed):
     file_report(city, identity_mode=Incident.IdentityMode.ANONYMOUS)
-    assert reporting.incident_for_code(typed) is None
+    assert receipts.incident_for_code(typed) is None
 
 
 # --- routing -----------------------------------------------------------------------
@@ -290,11 +292,11 @@ def test_a_mail_server_failure_does_not_lose_the_report(city, django_capture_on_
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
     receipt = file_report(city, capture=django_capture_on_commit_callbacks)
-    assert Incident.objects.filter(pk=receipt.incident.pk).exists()
+    assert Incident.unscoped.filter(pk=receipt.incident.pk).exists()
 
 
 def test_support_contacts_are_the_districts_coordinator_and_hr(city):
-    contacts = reporting.support_contacts(city.north_a)
+    contacts = routing.support_contacts(city.north_a)
     assert [person for _, person in contacts] == [city.security, city.hr]
 
 
@@ -302,27 +304,27 @@ def test_acknowledgement_is_due_one_working_day_later(city):
     incident = file_report(city).incident
     # Friday 10:00 → Monday 10:00.
     incident.reported_at = timezone.make_aware(timezone.datetime(2025, 3, 14, 10, 0))
-    deadline = reporting.ack_deadline(incident)
+    deadline = ack_deadline(incident.reported_at)
     assert (deadline.weekday(), deadline.hour) == (0, 10)
 
 
 # --- the reporter's unit -----------------------------------------------------------
 
 def test_the_home_unit_is_the_employee_assignment(city):
-    assert reporting.home_unit(city.employee) == city.north_a
-    assert reporting.home_unit(city.manager_b) == city.north_b
-    assert reporting.home_unit(city.nobody) is None
+    assert services.home_unit(city.employee) == city.north_a
+    assert services.home_unit(city.manager_b) == city.north_b
+    assert services.home_unit(city.nobody) is None
 
 
 def test_the_unit_list_is_the_employees_own_administration(city):
-    groups = reporting.unit_groups(city.employee)
+    groups = services.unit_groups(city.employee)
     units = [u for _, us in groups for u in us]
     assert city.north_a in units and city.north_b in units
     assert city.south_a not in units and city.north not in units
 
 
 def test_the_whole_organisation_is_listed_for_the_public_form_or_on_request(city):
-    for groups in (reporting.unit_groups(None), reporting.unit_groups(city.employee, everything=True)):
+    for groups in (services.unit_groups(None), services.unit_groups(city.employee, everything=True)):
         units = [u for _, us in groups for u in us]
         assert city.south_a in units and city.north_a in units
 
@@ -334,7 +336,7 @@ def test_a_draft_keeps_what_was_typed(city):
     q = QueryDict(mutable=True)
     q.update({"description": "Halvfärdig text", "identity_mode": "named", "token": str(uuid.uuid4())})
     q.setlist("forms", ["1", "2"])
-    reporting.save_draft(city.employee, q)
+    drafts.save_draft(city.employee, q)
     draft = ReportDraft.objects.get(user=city.employee)
     assert draft.data["description"] == "Halvfärdig text" and draft.data["forms"] == ["1", "2"]
 
@@ -343,7 +345,7 @@ def test_an_anonymous_draft_is_never_stored_on_the_server(city):
     from django.http import QueryDict
     ReportDraft.objects.create(user=city.employee, data={"description": "tidigare"})
     q = QueryDict("description=Hemligt&identity_mode=anonymous")
-    assert reporting.save_draft(city.employee, q) is None
+    assert drafts.save_draft(city.employee, q) is None
     assert not ReportDraft.objects.filter(user=city.employee).exists()
     assert "Hemligt" not in repr(list(ReportDraft.objects.values()))
 
@@ -351,8 +353,8 @@ def test_an_anonymous_draft_is_never_stored_on_the_server(city):
 def test_a_draft_of_an_already_sent_form_is_dropped(city):
     from django.http import QueryDict
     token = uuid.uuid4()
-    reporting.create_report(reporter=city.employee, data=data(city), token=token)
-    reporting.save_draft(city.employee, QueryDict(f"description=sent&token={token}"))
+    services.create_report(reporter=city.employee, data=data(city), token=token)
+    drafts.save_draft(city.employee, QueryDict(f"description=sent&token={token}"))
     assert not ReportDraft.objects.filter(user=city.employee).exists()
 
 
@@ -363,7 +365,7 @@ def test_a_handlers_message_is_audited_and_e_mailed_to_the_reporter_without_cont
     incident = file_report(city).incident
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        message = reporting.post_message(incident, body="Kan du berätta mer?", author=city.manager,
+        message = thread.post_message(incident, body="Kan du berätta mer?", author=city.manager,
                                          by_reporter=False)
     entry = AuditEntry.objects.get(action="message.create", object_id=str(message.pk))
     assert entry.actor == city.manager and entry.changes["body"] == [None, "Kan du berätta mer?"]
@@ -376,7 +378,7 @@ def test_an_anonymous_reporters_message_has_no_author(city, django_capture_on_co
     incident = file_report(city, identity_mode=Incident.IdentityMode.ANONYMOUS).incident
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        message = reporting.post_message(incident, body="Svar", author=city.employee, by_reporter=True)
+        message = thread.post_message(incident, body="Svar", author=city.employee, by_reporter=True)
     assert message.author is None
     entry = AuditEntry.objects.get(action="message.create", object_id=str(message.pk))
     assert entry.actor is None and entry.actor_label == "anonym rapportör"
@@ -385,20 +387,20 @@ def test_an_anonymous_reporters_message_has_no_author(city, django_capture_on_co
 
 def test_the_reporters_message_goes_to_the_assigned_handler_only(city, django_capture_on_commit_callbacks):
     incident = file_report(city).incident
-    Incident.objects.filter(pk=incident.pk).update(assigned_to=city.security)
+    Incident.unscoped.filter(pk=incident.pk).update(assigned_to=city.security)
     incident.refresh_from_db()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        reporting.post_message(incident, body="Tillägg", author=city.employee, by_reporter=True)
+        thread.post_message(incident, body="Tillägg", author=city.employee, by_reporter=True)
     assert [m.to for m in mail.outbox] == [[city.security.email]]
 
 
 def test_the_confidential_reporter_is_rapportoren_to_the_manager_but_named_to_the_coordinator(city):
     incident = file_report(city, identity_mode=Incident.IdentityMode.CONFIDENTIAL).incident
-    message = reporting.post_message(incident, body="Hej", author=city.employee, by_reporter=True)
-    assert reporting.message_label(message, city.manager, incident, viewer_is_reporter=False) == "Rapportören"
-    assert str(city.employee) in reporting.message_label(message, city.security, incident, viewer_is_reporter=False)
-    assert reporting.message_label(message, city.employee, incident, viewer_is_reporter=True) == "Du"
+    message = thread.post_message(incident, body="Hej", author=city.employee, by_reporter=True)
+    assert thread.message_label(message, city.manager, incident, viewer_is_reporter=False) == "Rapportören"
+    assert str(city.employee) in thread.message_label(message, city.security, incident, viewer_is_reporter=False)
+    assert thread.message_label(message, city.employee, incident, viewer_is_reporter=True) == "Du"
 
 
 def test_a_handler_message_must_have_an_author(city):

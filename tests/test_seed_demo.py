@@ -14,7 +14,8 @@ from django.utils import timezone
 from demo import data
 from demo.builder import fake_personnummer, luhn_digit
 from incidents import access
-from incidents.models import Action, Incident, InfluenceForm, OperationArea
+from incidents.models import Action, Incident, InfluenceForm
+from organisation.models import OperationArea
 from organisation.models import Headcount, OrgUnit, Role, RoleAssignment, User
 
 pytestmark = pytest.mark.django_db
@@ -107,11 +108,11 @@ class TestTheDemo:
         staff = User.objects.filter(password__startswith="!")
         assert staff.count() > 300
         assert not any(u.has_usable_password() for u in staff[:20])
-        units_with_reporters = Incident.objects.filter(reporter__in=staff).values("unit").distinct().count()
+        units_with_reporters = Incident.unscoped.filter(reporter__in=staff).values("unit").distinct().count()
         assert units_with_reporters > 80
 
     def test_incidents_cover_three_years_with_all_five_forms_and_a_realistic_mix(self, demo):
-        incidents = Incident.objects.all()
+        incidents = Incident.unscoped.all()
         now = timezone.now()
         assert 1000 < incidents.count() < 4000
         first = incidents.order_by("occurred_at").first().occurred_at
@@ -131,11 +132,11 @@ class TestTheDemo:
             assert inc.bypasses_management == inc.source.bypasses_management
 
     def test_seasonality_has_fewer_incidents_in_july_than_in_october(self, demo):
-        months = Counter(d.month for d in Incident.objects.values_list("occurred_at", flat=True))
+        months = Counter(d.month for d in Incident.unscoped.values_list("occurred_at", flat=True))
         assert months[7] < 0.6 * months[10]
 
     def test_old_cases_are_closed_with_realistic_delays_and_recent_ones_are_open(self, demo):
-        old = Incident.objects.filter(reported_at__lt=timezone.now() - timedelta(days=180))
+        old = Incident.unscoped.filter(reported_at__lt=timezone.now() - timedelta(days=180))
         closed = old.filter(status=Incident.Status.CLOSED)
         assert closed.count() > 0.8 * old.count()
         assert not closed.filter(acknowledged_at__isnull=True).exists()
@@ -144,32 +145,32 @@ class TestTheDemo:
         close_days = sorted((i.closed_at - i.reported_at).days for i in closed)
         assert 8 < ack_hours[len(ack_hours) // 2] < 48
         assert 12 < close_days[len(close_days) // 2] < 30
-        recent = Incident.objects.filter(reported_at__gt=timezone.now() - timedelta(days=7))
+        recent = Incident.unscoped.filter(reported_at__gt=timezone.now() - timedelta(days=7))
         assert recent.filter(status__in=OPEN).exists()
 
     def test_threats_and_violence_are_often_police_reported_with_a_k_number(self, demo):
-        violent = Incident.objects.filter(forms__code__in=["hot", "vald"]).distinct()
+        violent = Incident.unscoped.filter(forms__code__in=["hot", "vald"]).distinct()
         reported = violent.filter(police_status=Incident.PoliceStatus.REPORTED)
         assert 0.35 < reported.count() / violent.count() < 0.65
         assert all(ref.startswith("K") and "-" in ref for ref in reported.values_list("police_reference", flat=True))
-        assert Incident.objects.filter(someone_hurt=True, forms__code="vald").exists()
+        assert Incident.unscoped.filter(someone_hurt=True, forms__code="vald").exists()
 
     def test_cases_have_actions_owned_by_people_who_can_handle_them_some_overdue(self, demo):
-        actions = Action.objects.select_related("incident", "owner")
+        actions = Action.unscoped.select_related("incident", "owner")
         assert actions.count() > 500
         assert any(a.is_overdue for a in actions.filter(status=Action.Status.OPEN))
         for action in actions.order_by("?")[:40]:
             assert action.incident in access.handleable_incidents(action.owner)
 
     def test_a_few_actors_come_back_across_units(self, demo):
-        repeated = (Incident.objects.exclude(actor_pseudonym="").values("actor_pseudonym")
+        repeated = (Incident.unscoped.exclude(actor_pseudonym="").values("actor_pseudonym")
                     .annotate(n=Count("id"), units=Count("unit", distinct=True)).filter(n__gte=3))
         assert len(repeated) >= 5
         assert any(r["units"] >= 2 for r in repeated)
         assert all(len(r["actor_pseudonym"]) == 64 for r in repeated)
 
     def test_headcount_exists_for_every_unit_and_year_with_incidents_and_is_mostly_women(self, demo):
-        years = {d.year for d in Incident.objects.values_list("occurred_at", flat=True)}
+        years = {d.year for d in Incident.unscoped.values_list("occurred_at", flat=True)}
         for unit in OrgUnit.objects.filter(kind=OrgUnit.Kind.UNIT):
             assert set(unit.headcounts.values_list("year", flat=True)) >= years, unit.code
         for hc in Headcount.objects.all()[:200]:
@@ -209,51 +210,51 @@ class TestTheDemo:
         assert "Skärholmens stadsdelsförvaltning" in only_table and "Händelser" not in only_table
 
     def test_running_it_twice_does_not_duplicate_anything(self, demo):
-        counts = (OrgUnit.objects.count(), User.objects.count(), Incident.objects.count(), Action.objects.count())
+        counts = (OrgUnit.objects.count(), User.objects.count(), Incident.unscoped.count(), Action.unscoped.count())
         out = seed()
         assert "redan en organisation" in out
-        assert counts == (OrgUnit.objects.count(), User.objects.count(), Incident.objects.count(),
-                          Action.objects.count())
+        assert counts == (OrgUnit.objects.count(), User.objects.count(), Incident.unscoped.count(),
+                          Action.unscoped.count())
 
     def test_force_incidents_adds_a_history_to_an_existing_organisation(self, demo):
-        units, users, before = OrgUnit.objects.count(), User.objects.count(), Incident.objects.count()
+        units, users, before = OrgUnit.objects.count(), User.objects.count(), Incident.unscoped.count()
         seed("--force-incidents", "--scale", "0.2", "--seed", "7")
         assert OrgUnit.objects.count() == units and User.objects.count() == users
-        assert Incident.objects.count() > before + 100
+        assert Incident.unscoped.count() > before + 100
 
     def test_bench_mode_adds_exactly_n_incidents_to_a_seeded_database(self, demo):
-        before = Incident.objects.count()
+        before = Incident.unscoped.count()
         through_before = Incident.forms.through.objects.count()
         out = seed("--incidents", "1500", "--years", "2")
-        assert Incident.objects.count() == before + 1500
-        added = Incident.objects.order_by("-id")[:1500]
+        assert Incident.unscoped.count() == before + 1500
+        added = Incident.unscoped.order_by("-id")[:1500]
         assert Incident.forms.through.objects.count() - through_before >= 1500
-        assert not Incident.objects.annotate(n=Count("forms")).filter(n=0).exists()
+        assert not Incident.unscoped.annotate(n=Count("forms")).filter(n=0).exists()
         oldest = min(i.occurred_at for i in added)
         assert oldest > timezone.now() - timedelta(days=2 * 366)
         assert "1 500" in out and " s" in out
         # The rows are complete: deadlines and references work like those saved by the ORM.
-        sample = Incident.objects.get(pk=added[0].pk)
+        sample = Incident.unscoped.get(pk=added[0].pk)
         assert sample.reference.startswith("V-") and sample.unit.kind == OrgUnit.Kind.UNIT
         if hasattr(sample, "ack_due_at"):
             from incidents.models import ack_deadline
 
-            assert not Incident.objects.filter(ack_due_at__isnull=True).exists()
+            assert not Incident.unscoped.filter(ack_due_at__isnull=True).exists()
             for incident in added[:100]:
                 assert incident.ack_due_at == ack_deadline(incident.reported_at)
 
     def test_the_same_seed_gives_the_same_incidents(self, demo):
         seed("--incidents", "200", "--years", "1", "--seed", "42")
-        first = list(Incident.objects.order_by("-id")[:200].values_list("description", "unit_id", "status"))
+        first = list(Incident.unscoped.order_by("-id")[:200].values_list("description", "unit_id", "status"))
         seed("--incidents", "200", "--years", "1", "--seed", "42")
-        second = list(Incident.objects.order_by("-id")[:200].values_list("description", "unit_id", "status"))
+        second = list(Incident.unscoped.order_by("-id")[:200].values_list("description", "unit_id", "status"))
         assert first == second and len(set(first)) > 150
 
 
 def test_bench_mode_on_an_empty_database_builds_the_organisation_first():
     seed("--incidents", "300", "--years", "1")
     assert OrgUnit.objects.filter(kind=OrgUnit.Kind.ADMINISTRATION).count() == 14
-    assert Incident.objects.count() == 300
+    assert Incident.unscoped.count() == 300
     assert login_users().filter(username="chef").exists()
 
 

@@ -122,4 +122,4 @@ def test_the_actor_form_with_a_wrong_number_on_a_phone(city, phone):
     phone.fill("#id_identifierare", "811218-9876")
     phone.get_by_role("button", name="Registrera aktör").click()
     phone.wait_for_load_state()
-    assert phone.url.endswith(reverse("incidents:detail", args=[city.named.pk]))
+    assert phone.url.endswith(reverse("casework:detail", args=[city.named.pk]))

@@ -26,7 +26,7 @@ def plant(unit, owner, reporter=None, bypass=None, n=6):
         inc = incident(unit, forms=("hot", "vald", "korruption"), reporter=reporter, source="natverk",
                        channel="sociala_medier", days_ago=2 + i * 30, bypass=bypass,
                        identity=Incident.IdentityMode.CONFIDENTIAL if reporter else Incident.IdentityMode.ANONYMOUS)
-        Incident.objects.filter(pk=inc.pk).update(
+        Incident.unscoped.filter(pk=inc.pk).update(
             police_status="reported", police_reference="K-99", actor_pseudonym=code,
             acknowledged_at=inc.reported_at + timedelta(hours=1), closed_at=inc.reported_at + timedelta(days=3))
         Action.objects.create(incident=inc, title="Planterad", owner=owner,

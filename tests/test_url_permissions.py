@@ -5,7 +5,7 @@ the deliberately public pages answer), and a user from another district gets
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from incidents import workflow
+from casework import workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 # five forms of influence that the anonymous form links to. (The articles on
 # the five forms are public too; knowledge:article is walked here with an
 # article that is not, and test_knowledge covers both.)
-PUBLIC = {"login", "logout", "set_language", "incidents:report_anonymous", "incidents:followup",
+PUBLIC = {"login", "logout", "set_language", "reporting:report_anonymous", "reporting:followup",
           "knowledge:forms"}
 
 
@@ -49,7 +49,7 @@ ALL = sorted(named_patterns(), key=lambda p: p[0])
 
 def test_the_walk_finds_every_app():
     names = {name.split(":")[0] for name, _ in ALL if ":" in name}
-    assert {"incidents", "situation", "knowledge", "cycle", "audit"} <= names
+    assert {"reporting", "casework", "situation", "knowledge", "cycle", "audit"} <= names
     assert len(ALL) > 40
 
 
@@ -62,8 +62,8 @@ def test_an_anonymous_visitor_is_sent_to_login(client, city, name, pattern):
         assert response["Location"].startswith(reverse("login")), name
 
 
-CASE_URLS = [p for p in ALL if p[0].startswith("incidents:") and "pk" in p[1].pattern.converters
-             or p[0] in ("situation:actor", "incidents:action_status")]
+CASE_URLS = [p for p in ALL if p[0].startswith(("reporting:", "casework:")) and "pk" in p[1].pattern.converters
+             or p[0] in ("situation:actor", "casework:action_status")]
 
 
 @pytest.mark.parametrize("name,pattern", CASE_URLS, ids=lambda v: str(v))
@@ -86,6 +86,38 @@ def test_a_north_case_is_404_for_the_south(login, city, name, pattern):
             assert response.status_code == method(missing, data).status_code, name
             assert b"Namngiven rapport i norr" not in response.content
             assert "Byt lås" not in response.content.decode()
+    before = (city.named.status, city.named.version)
+    city.named.refresh_from_db()
+    assert (city.named.status, city.named.version) == before
+    assert not city.named.messages.exists()
+
+
+# Every handling action of a case: what a safety representative (informed, may
+# read the case) may not do. Reading pages and the reporter's own paths are not
+# among them.
+ACTION_URLS = [p for p in ALL if p[0].startswith("casework:") and p[0] not in ("casework:list", "casework:detail")]
+
+
+def test_the_walk_finds_the_case_actions():
+    assert {"casework:status", "casework:assign", "casework:checklist", "casework:add_action",
+            "casework:action_status", "casework:close", "casework:reopen",
+            "casework:message_post"} <= {name for name, _ in ACTION_URLS}
+
+
+@pytest.mark.parametrize("name,pattern", ACTION_URLS, ids=lambda v: str(v))
+def test_a_case_one_may_read_but_not_handle_answers_403(login, city, name, pattern):
+    """The safety representative may know the case exists, so "not allowed"
+    (403) is the honest answer, never a pretended 404; nothing changes."""
+    action = workflow.add_action(city.manager, city.named.pk, title="Byt lås i entrén",
+                                 owner=city.manager, due_date=city.named.reported_at.date())
+    client = login(city.safety)
+    assert client.get(reverse("casework:detail", args=[city.named.pk])).status_code == 200
+    url = url_for(name, pattern, city.named.pk, slug="police", action_pk=action.pk)
+    data = {"version": city.named.version, "body": "hej", "to": "acknowledged", "state": "done",
+            "summary": "klart", "reason": "fel", "title": "x", "owner": city.safety.pk,
+            "due_date": "2030-01-01", "status": "done", "handler": city.safety.pk}
+    response = client.post(url, data)
+    assert response.status_code == 403, (name, response.status_code)
     before = (city.named.status, city.named.version)
     city.named.refresh_from_db()
     assert (city.named.status, city.named.version) == before

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_anonymous_visitor_is_sent_to_login(client, city):
-    for url in [reverse("home"), reverse("incidents:list"), reverse("incidents:detail", args=[city.named.pk]),
+    for url in [reverse("home"), reverse("casework:list"), reverse("casework:detail", args=[city.named.pk]),
                 reverse("audit:list"), reverse("situation:overview"), reverse("knowledge:index")]:
         response = client.get(url)
         assert response.status_code == 302, url
@@ -28,7 +28,7 @@ def test_every_role_can_report_but_after_the_work_of_its_role(login, city):
     for persona, first in (("manager", "Rapporter som väntar på dig"), ("analyst", "Statistik"),
                            ("auditor", "Granskning"), ("admin", "Administration")):
         html = login(getattr(city, persona)).get(reverse("home")).content.decode()
-        assert reverse("incidents:report") in html, persona
+        assert reverse("reporting:report") in html, persona
         assert html.index(first) < html.index("Har du blivit utsatt?"), persona
 
 
@@ -57,7 +57,7 @@ def test_auditor_and_admin_start_pages_point_to_their_tools(login, city):
 
 
 def test_case_page_opens_for_manager_in_scope_and_is_audited(login, city):
-    response = login(city.manager).get(reverse("incidents:detail", args=[city.named.pk]))
+    response = login(city.manager).get(reverse("casework:detail", args=[city.named.pk]))
     assert response.status_code == 200
     assert "Namngiven rapport i norr" in response.content.decode()
     entry = AuditEntry.objects.filter(action="incident.view", incident=city.named).get()
@@ -66,7 +66,7 @@ def test_case_page_opens_for_manager_in_scope_and_is_audited(login, city):
 
 @pytest.mark.parametrize("persona", ["manager_south", "manager_b", "employee_south", "analyst", "admin", "auditor"])
 def test_case_page_is_404_outside_scope(login, city, persona):
-    response = login(getattr(city, persona)).get(reverse("incidents:detail", args=[city.named.pk]))
+    response = login(getattr(city, persona)).get(reverse("casework:detail", args=[city.named.pk]))
     assert response.status_code == 404
     assert "Sidan finns inte" in response.content.decode()
     assert "Namngiven rapport" not in response.content.decode()
@@ -74,23 +74,23 @@ def test_case_page_is_404_outside_scope(login, city, persona):
 
 
 def test_case_page_hides_confidential_reporter_from_manager(login, city):
-    html = login(city.manager).get(reverse("incidents:detail", args=[city.confidential.pk])).content.decode()
+    html = login(city.manager).get(reverse("casework:detail", args=[city.confidential.pk])).content.decode()
     assert "Konfidentiell" in html
     assert "Employee Testsson" not in html
 
 
 def test_case_page_shows_confidential_reporter_to_security_coordinator(login, city):
-    html = login(city.security).get(reverse("incidents:detail", args=[city.confidential.pk])).content.decode()
+    html = login(city.security).get(reverse("casework:detail", args=[city.confidential.pk])).content.decode()
     assert "Employee Testsson" in html
 
 
 def test_case_list_is_404_for_roles_without_case_access(login, city):
-    assert login(city.employee).get(reverse("incidents:list")).status_code == 404
-    assert login(city.analyst).get(reverse("incidents:list")).status_code == 404
+    assert login(city.employee).get(reverse("casework:list")).status_code == 404
+    assert login(city.analyst).get(reverse("casework:list")).status_code == 404
 
 
 def test_case_list_shows_scope_only(login, city):
-    html = login(city.manager).get(reverse("incidents:list")).content.decode()
+    html = login(city.manager).get(reverse("casework:list")).content.decode()
     assert city.named.reference in html and city.south_case.reference not in html
 
 
@@ -101,7 +101,7 @@ def test_audit_log_is_for_auditors_only(login, city):
 
 def test_audit_log_masks_confidential_reporter_for_auditor(login, city, client):
     client.force_login(city.employee)
-    client.get(reverse("incidents:detail", args=[city.confidential.pk]))  # reporter reads own case
+    client.get(reverse("casework:detail", args=[city.confidential.pk]))  # reporter reads own case
     client.force_login(city.auditor)
     html = client.get(reverse("audit:list")).content.decode()
     assert "konfidentiell rapportör" in html

@@ -14,7 +14,7 @@ def navigation(request):
     roles = user.roles()
     items = [(reverse("home"), _("Start"))]
     if roles & set(access.CASE_ROLES):
-        items.append((reverse("incidents:list"), _("Ärenden")))
+        items.append((reverse("casework:list"), _("Ärenden")))
     if roles & set(access.CASE_ROLES + access.AGGREGATE_ROLES):
         items.append((reverse("situation:overview"), _("Lägesbild")))
     items.append((reverse("knowledge:index"), _("Kunskapsbank")))

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "csp",
     "organisation",
     "incidents",
+    "reporting",
+    "casework",
     "audit",
     "situation",
     "knowledge",

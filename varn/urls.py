@@ -14,9 +14,9 @@ urlpatterns = [
     path("konto/logga-in/", views.login_view, name="login"),
     path("konto/logga-ut/", views.logout_view, name="logout"),
     path("sprak/", set_language, name="set_language"),
-    # Reporting at the root (/rapportera/, /mina-rapporter/, /uppfoljning/) and the
-    # case pages of incidents/urls.py under /arenden/, one "incidents" namespace.
-    path("", include("incidents.report_urls")),
+    # Reporting at the root (/rapportera/, /mina-rapporter/, /uppfoljning/).
+    path("", include("reporting.urls")),
+    path("arenden/", include("casework.urls")),
     path("granskning/", include("audit.urls")),
     path("kunskap/", include("knowledge.urls")),
     path("lagesbild/", include("situation.urls")),

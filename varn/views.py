@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from casework import inbox
 from cycle.services import duties_for
-from incidents import access, inbox
+from incidents import access
 from organisation.models import Role
 from situation.stats import form_summary
 from varn import ratelimits

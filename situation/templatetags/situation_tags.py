@@ -79,5 +79,5 @@ def actor_panel(context, incident):
         "short": incident.actor_pseudonym[:actors.PREFIX],
         "form": ActorForm(),
         "matches": matches,
-        "may_know": actors.may_know_matches(user, incident),
+        "may_know": access.may_know_matches(user, incident),
     }

@@ -1,0 +1,23 @@
+"""Send due reminders and escalations. Run it from a timer (cron/systemd)
+every few minutes; sending is idempotent. `--loop` keeps running, for development."""
+import time
+
+from django.core.management.base import BaseCommand
+
+from casework.reminders import send_all
+
+
+class Command(BaseCommand):
+    help = "Skickar påminnelser och eskaleringar som är förfallna (en gång per händelse)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", action="store_true", help="Fortsätt köra (för utveckling).")
+        parser.add_argument("--interval", type=int, default=300, help="Sekunder mellan körningar med --loop.")
+
+    def handle(self, *args, loop=False, interval=300, **options):
+        while True:
+            counts = send_all()
+            self.stdout.write(", ".join(f"{name}: {n}" for name, n in counts.items()))
+            if not loop:
+                return
+            time.sleep(max(interval, 10))

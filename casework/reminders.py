@@ -1,0 +1,177 @@
+"""Reminders and escalation, run by `manage.py run_reminders` from a timer.
+
+Every due event has a key. A reminder is sent once per key and recipient
+(SentReminder), so running the command twice, or every five minutes, never
+sends the same reminder twice. A person gets at most DIGEST_AFTER separate
+reminders a day; beyond that, what a run finds comes as one digest instead
+of a flood. E-mails say only that something needs attention and where;
+never what the case is about.
+"""
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from casework import workflow
+from incidents import notify
+from incidents.models import Action, ChecklistItem, Incident, SentReminder
+from incidents.routing import route
+from organisation.tree import nearest_holders
+from organisation.models import Role, RoleAssignment
+
+DIGEST_AFTER = 3
+
+
+@dataclass
+class Due:
+    key: str
+    user: object
+    subject: str
+    line: str
+    path: str
+
+
+def _case_path(incident) -> str:
+    return reverse("casework:detail", args=[incident.pk])
+
+
+def escalation(incident) -> list:
+    """Who hears when acknowledgement is overdue, beyond the handlers: the
+    next manager above the unit's own managers, and the security
+    coordinator(s). A case that bypasses management escalates past the
+    district to the security coordinators above it."""
+    unit = incident.unit
+    people = []
+    if incident.bypasses_management:
+        district = unit.administration() or unit
+        if district.parent_id:
+            people += nearest_holders(district.parent, Role.SECURITY_COORDINATOR, incident.reporter_id)
+        return people
+    chain = [unit] + list(unit.ancestors().order_by("-path"))
+    manager_nodes = set(RoleAssignment.objects.filter(
+        role=Role.MANAGER, active=True, user__is_active=True, node__in=chain).values_list("node_id", flat=True))
+    own = next((node for node in chain if node.pk in manager_nodes), None)
+    if own is not None and own.parent_id:
+        people += nearest_holders(own.parent, Role.MANAGER, incident.reporter_id)
+    people += nearest_holders(unit, Role.SECURITY_COORDINATOR, incident.reporter_id)
+    return people
+
+
+def due_reminders(now) -> list[Due]:
+    today = timezone.localdate(now)
+    due: list[Due] = []
+
+    # Unscoped: the reminder pass is the system itself; each reminder goes to
+    # people whom routing (through access) lets reach the case, without content.
+    for incident in Incident.unscoped.filter(status=Incident.Status.NEW, ack_due_at__lt=now).select_related("unit"):
+        path = _case_path(incident)
+        ref = incident.reference
+        handlers = route(incident).handlers
+        for user in handlers:
+            due.append(Due(f"ack-overdue:{incident.pk}:{user.pk}", user,
+                           _("Värn: en rapport väntar på kvittens"),
+                           _("Rapport %(ref)s har inte kvitterats i tid.") % {"ref": ref}, path))
+        for user in escalation(incident):
+            if user in handlers:  # already reminded as a handler: one e-mail is enough
+                continue
+            due.append(Due(f"ack-escalated:{incident.pk}:{user.pk}", user,
+                           _("Värn: en rapport har inte kvitterats (eskalering)"),
+                           _("Rapport %(ref)s i ditt ansvarsområde har inte kvitterats i tid.") % {"ref": ref},
+                           path))
+
+    actions = (Action.unscoped.filter(status=Action.Status.OPEN, due_date__lte=today)  # system pass, as above
+               .select_related("incident", "owner"))
+    for action in actions:
+        kind = "due" if action.due_date == today else "overdue"
+        line = (_("En åtgärd i ärende %(ref)s ska vara klar i dag.") if kind == "due"
+                else _("En åtgärd i ärende %(ref)s är försenad.")) % {"ref": action.incident.reference}
+        due.append(Due(f"action-{kind}:{action.pk}:{action.due_date}:{action.owner_id}", action.owner,
+                       _("Värn: en åtgärd behöver din uppmärksamhet"), line, _case_path(action.incident)))
+
+    # The 24-hour clock for possibly serious incidents (Arbetsmiljöverket).
+    recent = (Incident.unscoped.filter(reported_at__range=(now - workflow.SERIOUS_CLOCK * 3, now))
+              .exclude(status=Incident.Status.CLOSED)
+              # One EXISTS over the same item: a filter across the relation would
+              # exclude a case with any item done, not only this one.
+              .exclude(Exists(ChecklistItem.unscoped.filter(
+                  incident=OuterRef("pk"), code=ChecklistItem.Code.WORK_ENV_AUTHORITY,
+                  state__in=[ChecklistItem.State.DONE, ChecklistItem.State.NOT_APPLICABLE])))
+              .select_related("unit").prefetch_related("forms"))
+    for incident in recent:
+        if not workflow.possibly_serious(incident):
+            continue
+        deadline = workflow.serious_deadline(incident)
+        kind = "running" if now < deadline else "late"
+        line = (_("Rapport %(ref)s kan vara ett allvarligt tillbud. Ta ställning till anmälan till "
+                  "Arbetsmiljöverket senast %(when)s.") if kind == "running"
+                else _("Rapport %(ref)s kan vara ett allvarligt tillbud och 24-timmarsfristen för anmälan till "
+                       "Arbetsmiljöverket har gått ut (%(when)s)."))
+        line = line % {"ref": incident.reference, "when": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")}
+        for user in route(incident).handlers:
+            due.append(Due(f"serious-{kind}:{incident.pk}:{user.pk}", user,
+                           _("Värn: 24-timmarsfristen för ett möjligt allvarligt tillbud"), line,
+                           _case_path(incident)))
+    return due
+
+
+def _claim(key: str, recipient: str, now) -> bool:
+    """Reserve a reminder key; False if it was already sent."""
+    try:
+        with transaction.atomic():
+            SentReminder.objects.create(key=key, recipient=recipient, sent_at=now)
+        return True
+    except IntegrityError:
+        return False
+
+
+def send_due(now=None) -> int:
+    """Send every reminder that is due and not yet sent. Returns e-mails sent."""
+    now = now or timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        pending = [d for d in due_reminders(now) if d.user.is_active and d.user.email]
+        already = set(SentReminder.objects.filter(key__in=[d.key for d in pending]).values_list("key", flat=True))
+        by_user = defaultdict(list)
+        for item in pending:
+            if item.key not in already:
+                by_user[item.user].append(item)
+        sent = 0
+        day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        earlier_today = Counter(SentReminder.objects.filter(
+            recipient__in=[u.email for u in by_user], sent_at__gte=day_start, sent_at__lt=now,
+        ).values_list("recipient", flat=True))
+        for user, items in by_user.items():
+            items = [i for i in items if _claim(i.key, user.email, now)]
+            if not items:
+                continue
+            if earlier_today[user.email] + len(items) > DIGEST_AFTER:
+                text = "\n".join(
+                    [_("Du har %(n)s saker i Värn som behöver din uppmärksamhet:") % {"n": len(items)}, ""]
+                    + [f"- {i.line}\n  {notify.absolute(i.path)}" for i in items])
+                ok = notify.send_notice([user], _("Värn: sammanställning av det som väntar på dig"), text,
+                                        reverse("casework:list"))
+                failed = [] if ok else items
+            else:
+                failed = [i for i in items if not notify.send_notice([user], i.subject, i.line, i.path)]
+                ok = len(items) - len(failed)
+            if failed:  # not delivered: release those keys so the next run tries again
+                SentReminder.objects.filter(key__in=[i.key for i in failed]).delete()
+            sent += ok
+    return sent
+
+
+def send_all(now=None) -> dict:
+    """Every kind of reminder in Värn, for the timer."""
+    from cycle import reminders as cycle_reminders
+    from knowledge import reminders as knowledge_reminders
+
+    now = now or timezone.now()
+    return {
+        "cases": send_due(now),
+        "knowledge": knowledge_reminders.send_due(now),
+        "cycle": cycle_reminders.send_due(now),
+    }
+

@@ -1,0 +1,285 @@
+"""Case pages for handlers and safety representatives: the inbox, the case
+page, the handling steps and the handler's reply in the thread. Every step
+goes through casework.workflow."""
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.log import record_view
+from audit.models import AuditEntry
+from casework import inbox, workflow
+from casework.forms import (ActionForm, ActionStatusForm, AssignForm, ChecklistItemForm, CloseForm,
+                            InboxFilterForm, ReopenForm, StatusForm)
+from incidents import access
+from incidents.models import ChecklistItem, Incident
+from reporting import thread
+from reporting.forms import MessageForm
+
+
+@login_required
+def incident_list(request):
+    user = request.user
+    if not user.has_role(*access.CASE_ROLES):
+        raise Http404
+    is_handler = user.has_role(*access.HANDLER_ROLES)
+    tabs = inbox.TABS if is_handler else ("alla",)
+    tab = request.GET.get("vy") if request.GET.get("vy") in tabs else tabs[0]
+    filters = InboxFilterForm(request.GET or None, nodes=access.covered_nodes(user, access.CASE_ROLES))
+    incidents = inbox.base_queryset(user).filter(inbox.tab_filter(tab, user))
+    if filters.is_bound and filters.is_valid():
+        data = filters.cleaned_data
+        if data["enhet"]:
+            incidents = incidents.filter(unit__path__startswith=data["enhet"].path)
+        if data["form"]:
+            incidents = incidents.filter(forms__code=data["form"])
+        if data["status"]:
+            incidents = incidents.filter(status=data["status"])
+        if data["fran"]:
+            incidents = incidents.filter(reported_at__date__gte=data["fran"])
+        if data["till"]:
+            incidents = incidents.filter(reported_at__date__lte=data["till"])
+        newest_first = data["sortering"] == "nyast"
+    else:
+        newest_first = False
+    incidents = (incidents.select_related("unit", "assigned_to").prefetch_related("forms")
+                 .order_by("-reported_at" if newest_first else "reported_at"))
+    page = Paginator(incidents, 25).get_page(request.GET.get("sida"))
+    query = {k: v for k, v in request.GET.items() if k != "sida" and v}
+    return render(request, "casework/list.html", {
+        "page": page, "tab": tab, "tabs": [(t, TAB_LABELS[t]) for t in tabs], "filters": filters,
+        "counts": inbox.counts(user) if is_handler else {"alla": page.paginator.count},
+        "my_actions": inbox.my_actions(user)[:20] if is_handler else [],
+        "extra_query": urlencode(query), "tab_query": urlencode({k: v for k, v in query.items() if k != "vy"}),
+        "now": timezone.now(), "today": timezone.localdate(),
+    })
+
+
+TAB_LABELS = {"mina": _("Väntar på mig"), "nya": _("Nya"), "forsenade": _("Försenade"), "alla": _("Alla")}
+
+
+def _timeline(incident):
+    """Everything that happened to the case, from the audit log; reads are in
+    the log too but not on the timeline."""
+    return (AuditEntry.objects.filter(incident=incident).exclude(action="incident.view")
+            .select_related("actor").order_by("-id")[:200])
+
+
+@login_required
+def incident_detail(request, pk, message_form=None, status=200, **forms):
+    incident = access.get_visible_incident(request.user, pk)
+    record_view(request.user, incident)
+    can_handle = access.can_handle(request.user, incident)
+    ctx = {
+        "incident": incident,
+        "show_reporter": access.can_identify(request.user, incident),
+        "can_handle": can_handle,
+        "forms_of_influence": list(incident.forms.all()),
+        "timeline": _timeline(incident),
+        "possibly_serious": workflow.possibly_serious(incident),
+        "serious_deadline": workflow.serious_deadline(incident),
+        "ack_overdue": workflow.ack_overdue(incident),
+        "now": timezone.now(),
+        # Attachments and the message thread with the reporter (reporting/_thread.html).
+        **thread.thread_context(request.user, incident, form=message_form),
+    }
+    if can_handle:
+        items = workflow.checklist(incident)
+        handlers = workflow.possible_handlers(incident)
+        bound = forms.get("checklist")
+        ctx.update({
+            "next_step": workflow.next_step(incident),
+            "transitions": [s for s in workflow.TRANSITIONS[incident.status] if s != Incident.Status.CLOSED],
+            "checklist": [
+                (item, bound[1] if bound and bound[0] == item.code else ChecklistItemForm(
+                    prefix=item.code, initial={"seen": workflow.item_stamp(item), "state": item.state,
+                                               "done_on": item.done_on,
+                                               "reference": item.reference, "note": item.note}))
+                for item in items],
+            "actions": list(incident.actions.select_related("owner")),
+            "action_form": forms.get("action") or ActionForm(owners=handlers),
+            "assign_form": forms.get("assign") or AssignForm(
+                handlers=handlers, initial={"version": incident.version, "handler": incident.assigned_to_id}),
+            "close_form": forms.get("close") or CloseForm(initial={"version": incident.version}),
+            "reopen_form": forms.get("reopen") or ReopenForm(initial={"version": incident.version}),
+            "today": timezone.localdate(),
+        })
+    return render(request, "casework/detail.html", ctx, status=status)
+
+
+def _back(incident_pk, anchor=""):
+    return redirect(reverse("casework:detail", args=[incident_pk]) + (f"#{anchor}" if anchor else ""))
+
+
+def _failed(request, pk, error, **forms):
+    """Show the case again with the user's input kept and the reason. After a
+    conflict the kept forms carry the case's current version, so that saving
+    again (having seen what changed) goes through."""
+    messages.error(request, str(error))
+    conflict = isinstance(error, workflow.Conflict)
+    if conflict:
+        current = str(access.handleable_incidents(request.user).values_list("version", flat=True).get(pk=pk))
+        for form in forms.values():
+            if hasattr(form, "data") and "version" in getattr(form, "fields", {}):
+                form.data = form.data.copy()
+                form.data[form.add_prefix("version")] = current
+        if "checklist" in forms:
+            code, form = forms["checklist"]
+            item = access.rows_of(ChecklistItem, access.handleable_incidents(request.user)).filter(
+                incident_id=pk, code=code).first()
+            form.data = form.data.copy()
+            form.data[form.add_prefix("seen")] = workflow.item_stamp(item) if item else ""
+    return incident_detail(request, pk, status=409 if conflict else 400, **forms)
+
+
+@login_required
+@require_POST
+def change_status(request, pk):
+    workflow.load_for_handling(request.user, pk)  # 404 before anything else outside scope
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _failed(request, pk, workflow.WorkflowError(_("Ogiltig begäran. Ladda om sidan och försök igen.")))
+    steps = {
+        Incident.Status.ACKNOWLEDGED: (workflow.acknowledge, _("Rapporten är kvitterad som mottagen.")),
+        Incident.Status.INVESTIGATING: (workflow.start_investigation, _("Ärendet är under utredning.")),
+        Incident.Status.RESOLVED: (workflow.resolve, _("Ärendet är markerat som åtgärdat.")),
+    }
+    to = form.cleaned_data["to"]
+    if to not in steps:
+        return _failed(request, pk, workflow.WorkflowError(_("Använd avslutsformuläret för att avsluta ärendet.")))
+    step, done = steps[to]
+    try:
+        step(request.user, pk, form.cleaned_data["version"])
+    except workflow.WorkflowError as error:
+        return _failed(request, pk, error)
+    messages.success(request, done)
+    return _back(pk)
+
+
+@login_required
+@require_POST
+def assign(request, pk):
+    incident = workflow.load_for_handling(request.user, pk)
+    form = AssignForm(request.POST, handlers=workflow.possible_handlers(incident))
+    if not form.is_valid():
+        return _failed(request, pk, workflow.WorkflowError(_("Välj en handläggare i listan.")), assign=form)
+    try:
+        workflow.assign(request.user, pk, form.cleaned_data["version"], form.cleaned_data["handler"])
+    except workflow.WorkflowError as error:
+        return _failed(request, pk, error, assign=form)
+    messages.success(request, _("Handläggaren är ändrad."))
+    return _back(pk)
+
+
+@login_required
+@require_POST
+def checklist_item(request, pk, code):
+    workflow.load_for_handling(request.user, pk)
+    form = ChecklistItemForm(request.POST, prefix=code)
+    if not form.is_valid():
+        return _failed(request, pk, workflow.WorkflowError(_("Kontrollera uppgifterna i uppföljningen.")),
+                       checklist=(code, form))
+    data = form.cleaned_data
+    try:
+        workflow.update_checklist_item(request.user, pk, code, state=data["state"], done_on=data["done_on"],
+                                       reference=data["reference"], note=data["note"],
+                                       # A page from before the lock existed sends no stamp: no check.
+                                       seen=data["seen"] if form.add_prefix("seen") in request.POST else None)
+    except workflow.ChecklistInvalid as error:
+        for field, message in error.errors.items():
+            form.add_error(field, message)
+        return _failed(request, pk, error, checklist=(code, form))
+    except workflow.WorkflowError as error:
+        return _failed(request, pk, error, checklist=(code, form))
+    messages.success(request, _("Uppföljningen är sparad."))
+    return _back(pk, f"punkt-{code}")
+
+
+@login_required
+@require_POST
+def add_action(request, pk):
+    incident = workflow.load_for_handling(request.user, pk)
+    owners = workflow.possible_handlers(incident)
+    if request.user not in owners:
+        owners.append(request.user)
+    form = ActionForm(request.POST, owners=owners)
+    if not form.is_valid():
+        return _failed(request, pk, workflow.WorkflowError(_("Kontrollera uppgifterna om åtgärden.")), action=form)
+    try:
+        workflow.add_action(request.user, pk, **form.cleaned_data)
+    except workflow.WorkflowError as error:
+        return _failed(request, pk, error, action=form)
+    messages.success(request, _("Åtgärden är tillagd."))
+    return _back(pk, "atgarder")
+
+
+@login_required
+@require_POST
+def action_status(request, action_pk):
+    action = workflow.load_action(request.user, action_pk)
+    form = ActionStatusForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise workflow.WorkflowError(_("Okänd status."))
+        workflow.set_action_status(request.user, action_pk, form.cleaned_data["status"])
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Åtgärden är uppdaterad."))
+    return _back(action.incident_id, "atgarder")
+
+
+@login_required
+@require_POST
+def close(request, pk):
+    workflow.load_for_handling(request.user, pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        return _failed(request, pk, workflow.WorkflowError(
+            form.errors.get("summary", [_("Ladda om sidan och försök igen.")])[0]), close=form)
+    try:
+        workflow.close(request.user, pk, form.cleaned_data["version"], form.cleaned_data["summary"])
+    except workflow.WorkflowError as error:
+        return _failed(request, pk, error, close=form)
+    messages.success(request, _("Ärendet är avslutat. Rapportören har fått besked."))
+    return _back(pk)
+
+
+@login_required
+@require_POST
+def reopen(request, pk):
+    workflow.load_for_handling(request.user, pk)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        return _failed(request, pk, workflow.WorkflowError(
+            form.errors.get("reason", [_("Ladda om sidan och försök igen.")])[0]), reopen=form)
+    try:
+        workflow.reopen(request.user, pk, form.cleaned_data["version"], form.cleaned_data["reason"])
+    except workflow.WorkflowError as error:
+        return _failed(request, pk, error, reopen=form)
+    messages.success(request, _("Ärendet är öppnat igen."))
+    return _back(pk)
+
+
+@login_required
+@require_POST
+def message_post(request, pk):
+    """A handler's reply from the case page. The reporter writes from Mina rapporter."""
+    incident = access.get_visible_incident(request.user, pk)
+    if incident.reporter_id == request.user.pk:
+        from reporting.views import mine_detail  # the reporter answers from Mina rapporter
+        return mine_detail(request, pk)
+    if not access.can_handle(request.user, incident):
+        return render(request, "errors/403.html", status=403)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        return incident_detail(request, pk, message_form=form)
+    thread.post_message(incident, body=form.cleaned_data["body"], author=request.user, by_reporter=False)
+    return redirect(reverse("casework:detail", args=[pk]) + "#meddelanden")

@@ -1,0 +1,390 @@
+"""Case handling: how a report moves from inkommen to avslutad.
+
+Every function here is one thing a handler does. Each one
+  1. checks that the user may handle the case (incidents.access; 404 if they
+     may not know it exists, 403 if they may see it but not act),
+  2. checks that the step is allowed now (WorkflowError with a Swedish message),
+  3. saves with optimistic locking on Incident.version (Conflict if someone
+     else saved first; nothing changes),
+  4. appends an audit entry with the old and new values,
+  5. tells whoever must know (incidents.notify; never case content by e-mail).
+Views call these and nothing else changes a case.
+"""
+import re
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.log import diff, record, snapshot
+from incidents import access, notify
+from incidents.checklist import checklist, ensure_checklist
+from incidents.models import Action, ChecklistItem, Incident
+
+Status = Incident.Status
+Code = ChecklistItem.Code
+State = ChecklistItem.State
+
+# Allowed moves forward; reopening a closed case is its own step with a reason.
+# The usual next step first: the case page shows it as the primary button.
+TRANSITIONS = {
+    Status.NEW: (Status.ACKNOWLEDGED,),
+    Status.ACKNOWLEDGED: (Status.INVESTIGATING, Status.RESOLVED),
+    Status.INVESTIGATING: (Status.RESOLVED,),
+    Status.RESOLVED: (Status.CLOSED, Status.INVESTIGATING),
+    Status.CLOSED: (),
+}
+# Arbetsmiljöverket wants serious incidents without delay; municipalities use 24 hours.
+SERIOUS_CLOCK = timedelta(hours=24)
+K_NUMBER = re.compile(r"^K\s?\d{3,10}(-\d{2})?$", re.IGNORECASE)
+THREAT_OR_VIOLENCE = {"hot", "vald"}
+# Words in a description that suggest danger to life or health (weapons, killing).
+SERIOUS_WORDS = re.compile(
+    r"\b(kniv\w*|vapen\w*|pistol\w*|skjut\w*|döda\w*|mörda\w*|strypgrepp|sprängämne\w*|brandbomb\w*|yxa)\b",
+    re.IGNORECASE,
+)
+
+
+def _conflict_message():
+    return _("Ärendet har ändrats av någon annan medan du arbetade. "
+             "Det du skrev finns kvar – kontrollera ärendet och spara igen.")
+
+
+class WorkflowError(Exception):
+    """A step that is not allowed now; the message is shown to the user."""
+
+
+class Conflict(WorkflowError):
+    """Someone else changed the case since the user loaded it."""
+
+
+class ChecklistInvalid(WorkflowError):
+    """A checklist change with field errors (field → Swedish message)."""
+
+    def __init__(self, errors: dict):
+        super().__init__(" ".join(errors.values()))
+        self.errors = errors
+
+
+# --- facts -------------------------------------------------------------------
+
+def form_codes(incident) -> set[str]:
+    return {f.code for f in incident.forms.all()}
+
+
+def is_threat_or_violence(incident) -> bool:
+    return bool(form_codes(incident) & THREAT_OR_VIOLENCE)
+
+
+def possibly_serious(incident) -> bool:
+    """Värn's flag for a possibly serious incident (allvarligt tillbud) by the
+    facts of the report: someone was hurt, there was violence, or the
+    description mentions weapons or killing. The handler decides."""
+    return bool(
+        incident.someone_hurt
+        or "vald" in form_codes(incident)
+        or SERIOUS_WORDS.search(incident.description or "")
+    )
+
+
+def serious_deadline(incident):
+    return incident.reported_at + SERIOUS_CLOCK
+
+
+def ack_overdue(incident, now=None) -> bool:
+    now = now or timezone.now()
+    return incident.status == Status.NEW and incident.ack_due_at is not None and incident.ack_due_at < now
+
+
+# --- checklist ---------------------------------------------------------------
+
+def open_items(incident) -> list[ChecklistItem]:
+    return [item for item in checklist(incident) if item.state == State.OPEN]
+
+
+def validate_item(incident, code, state, done_on, reference, note) -> dict:
+    """Field errors (field → Swedish message) for a checklist change."""
+    errors = {}
+    if state == State.NOT_APPLICABLE and not note.strip():
+        errors["note"] = _("Skriv varför punkten inte är aktuell.")
+    elif (state == State.NOT_APPLICABLE and code == Code.POLICE and is_threat_or_violence(incident)
+          and len(note.strip()) < 10):
+        # "Not applicable" is no way around the city's line on threats and violence.
+        errors["note"] = _("Stadens linje är att alla hot och allt våld polisanmäls. "
+                           "Beskriv varför det inte görs här.")
+    if state == State.DONE:
+        if code in (Code.SUPPORT_TALK, Code.WORK_ENV_AUTHORITY, Code.WORK_INJURY) and not done_on:
+            errors["done_on"] = _("Ange datum.")
+        if done_on and done_on > timezone.localdate():
+            errors["done_on"] = _("Datumet kan inte ligga i framtiden.")
+        if code == Code.WORK_ENV_AUTHORITY and not reference.strip():
+            errors["reference"] = _("Ange Arbetsmiljöverkets diarienummer eller referens.")
+        if code == Code.POLICE:
+            if not reference.strip() and not note.strip():
+                errors["reference"] = _("Ange K-numret, eller skriv skälet till att inte polisanmäla.")
+            elif reference.strip() and not K_NUMBER.match(reference.strip()):
+                errors["reference"] = _("K-numret ska se ut som K123456-26.")
+            elif not reference.strip() and is_threat_or_violence(incident) and len(note.strip()) < 10:
+                errors["note"] = _("Stadens linje är att alla hot och allt våld polisanmäls. "
+                                   "Beskriv varför det inte görs här.")
+    return errors
+
+
+# --- saving with the version check --------------------------------------------
+
+def load_for_handling(user, incident_pk) -> Incident:
+    """The case if the user may handle it: 404 when they may not know it
+    exists, 403 when they may see it but not act on it."""
+    return access.get_handleable_incident(
+        user, incident_pk, access.handleable_incidents(user).select_related("unit"))
+
+
+def load_action(user, action_pk) -> Action:
+    """An action the user may change, with the same 404/403 rule."""
+    return access.get_handleable_row(user, Action, action_pk)
+
+
+def _check_version(incident, version) -> None:
+    if incident.version != version:
+        raise Conflict(_conflict_message())
+
+
+def _save(user, incident, version, fields: dict, action: str) -> Incident:
+    """Apply `fields` if the case is still at `version`; audit old → new."""
+    names = list(fields)
+    old = snapshot(incident, names)
+    # Unscoped: the case was loaded through access; this is the version check.
+    updated = Incident.unscoped.filter(pk=incident.pk, version=version).update(
+        **fields, version=version + 1)
+    if not updated:
+        raise Conflict(_conflict_message())
+    for name, value in fields.items():
+        setattr(incident, name, value)
+    incident.version = version + 1
+    record(user, action, incident, incident=incident, changes=diff(old, snapshot(incident, names)))
+    return incident
+
+
+def _transition(user, incident_pk, version, to, action, extra=None) -> Incident:
+    with transaction.atomic():
+        incident = load_for_handling(user, incident_pk)
+        _check_version(incident, version)
+        if incident.status == to:
+            raise WorkflowError(_("Ärendet är redan markerat som %(status)s.") % {
+                "status": incident.get_status_display().lower()})
+        if to not in TRANSITIONS[incident.status]:
+            raise WorkflowError(_("Ett ärende med status %(status)s kan inte markeras som %(to)s.") % {
+                "status": incident.get_status_display().lower(), "to": Status(to).label.lower()})
+        return _save(user, incident, version, {"status": to, **(extra or {})}, action)
+
+
+# --- the steps -------------------------------------------------------------
+
+def acknowledge(user, incident_pk, version) -> Incident:
+    """Mark the report as received: the reporter sees that someone has it.
+
+    Checks: the user may handle the case; the version; the status allows it.
+    Saves: status, acknowledged_at, and the user as assignee if nobody is;
+    the checklist's rows. Audits: "incident.acknowledge" with old → new.
+    Sends: after the change, the reporter an e-mail without content."""
+    with transaction.atomic():
+        incident = load_for_handling(user, incident_pk)
+        extra = {"acknowledged_at": timezone.now()}
+        if incident.assigned_to_id is None:
+            extra["assigned_to"] = user
+        incident = _transition(user, incident_pk, version, Status.ACKNOWLEDGED, "incident.acknowledge", extra)
+        ensure_checklist(incident)
+    notify.status_to_reporter(incident)
+    return incident
+
+
+def start_investigation(user, incident_pk, version) -> Incident:
+    """Mark the case as under investigation.
+
+    Checks: may handle; version; status. Saves: status. Audits:
+    "incident.investigate". Sends: nothing."""
+    return _transition(user, incident_pk, version, Status.INVESTIGATING, "incident.investigate")
+
+
+def resolve(user, incident_pk, version) -> Incident:
+    """Mark the case as actioned (åtgärdad).
+
+    Checks: may handle; version; status. Saves: status. Audits:
+    "incident.resolve". Sends: nothing."""
+    return _transition(user, incident_pk, version, Status.RESOLVED, "incident.resolve")
+
+
+def close(user, incident_pk, version, summary: str) -> Incident:
+    """Close the case.
+
+    Checks: may handle; version; a summary is written; every checklist item
+    is done or not applicable; no action is still open. Saves: status,
+    closed_at, closing_summary. Audits: "incident.close". Sends: the
+    reporter an e-mail without content."""
+    summary = (summary or "").strip()
+    with transaction.atomic():
+        incident = load_for_handling(user, incident_pk)
+        _check_version(incident, version)
+        if not summary:
+            raise WorkflowError(_("Skriv en kort sammanfattning innan du avslutar ärendet."))
+        remaining = open_items(incident)
+        if remaining:
+            raise WorkflowError(_("Ärendet kan inte avslutas förrän uppföljningen är klar. Kvar: %(items)s.") % {
+                "items": ", ".join(item.get_code_display().lower() for item in remaining)})
+        open_actions = incident.actions.filter(status=Action.Status.OPEN).count()
+        if open_actions:
+            raise WorkflowError(_("Ärendet har %(n)s pågående åtgärder. Markera dem som klara eller strukna först.")
+                                % {"n": open_actions})
+        incident = _transition(user, incident_pk, version, Status.CLOSED, "incident.close",
+                               {"closed_at": timezone.now(), "closing_summary": summary})
+    notify.status_to_reporter(incident)
+    return incident
+
+
+def reopen(user, incident_pk, version, reason: str) -> Incident:
+    """Open a closed case again.
+
+    Checks: may handle; version; the case is closed; a reason is given.
+    Saves: status (under investigation), closed_at cleared. Audits:
+    "incident.reopen" and "incident.reopen_reason" with the reason. Sends:
+    the reporter an e-mail without content."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        incident = load_for_handling(user, incident_pk)
+        _check_version(incident, version)
+        if incident.status != Status.CLOSED:
+            raise WorkflowError(_("Bara ett avslutat ärende kan öppnas igen."))
+        if not reason:
+            raise WorkflowError(_("Skriv varför ärendet öppnas igen."))
+        incident = _save(user, incident, version,
+                         {"status": Status.INVESTIGATING, "closed_at": None}, "incident.reopen")
+        record(user, "incident.reopen_reason", incident, incident=incident, changes={"reason": [None, reason]})
+    notify.status_to_reporter(incident)
+    return incident
+
+
+def assign(user, incident_pk, version, handler) -> Incident:
+    """Give the case to a named handler (or to nobody, with None).
+
+    Checks: may handle; version; the new handler may handle the case too.
+    Saves: assigned_to. Audits: "incident.assign". Sends: the new handler an
+    e-mail without content, unless they assigned it to themselves."""
+    with transaction.atomic():
+        incident = load_for_handling(user, incident_pk)
+        _check_version(incident, version)
+        if handler is not None and not access.can_handle(handler, incident):
+            raise WorkflowError(_("%(name)s kan inte handlägga det här ärendet.") % {"name": handler})
+        if incident.assigned_to_id == (handler.pk if handler else None):
+            raise WorkflowError(_("Ärendet är redan tilldelat %(name)s.") % {"name": handler or _("ingen")})
+        incident = _save(user, incident, version, {"assigned_to": handler}, "incident.assign")
+    if handler is not None and handler != user:
+        notify.assigned(incident, handler)
+    return incident
+
+
+def possible_handlers(incident) -> list:
+    """People who may be assigned: everyone who may handle the case."""
+    return list(access.handlers_of(incident).order_by("last_name", "first_name"))
+
+
+def item_stamp(item) -> str:
+    """What ChecklistItemForm.seen carries: when the item was last saved."""
+    return item.updated_at.isoformat() if item.updated_at else ""
+
+
+def update_checklist_item(user, incident_pk, code, *, state, done_on=None, reference="", note="",
+                          seen=None) -> ChecklistItem:
+    """Change one follow-up item.
+
+    Checks: may handle; the case is not closed; the code and state exist;
+    the fields (validate_item); the item's own lock: `seen` is item_stamp()
+    as the user loaded it, and if someone saved the item since, Conflict and
+    nothing changes. Saves: the checklist's rows, the item. Audits:
+    "checklist.<code>" with old → new (nothing when nothing changed). Sends:
+    nothing."""
+    with transaction.atomic():
+        incident = load_for_handling(user, incident_pk)
+        if incident.status == Status.CLOSED:
+            raise WorkflowError(_("Ärendet är avslutat. Öppna det igen för att ändra uppföljningen."))
+        if code not in Code.values or state not in State.values:
+            raise WorkflowError(_("Okänd uppföljningspunkt."))
+        errors = validate_item(incident, code, state, done_on, reference or "", note or "")
+        if errors:
+            raise ChecklistInvalid(errors)
+        item = next(i for i in ensure_checklist(incident) if i.code == code)
+        if seen is not None and seen != item_stamp(item):
+            raise Conflict(_("Någon annan har ändrat den här punkten medan du skrev. Det du skrev finns kvar: "
+                             "se vad som ändrats och spara igen."))
+        fields = ["state", "done_on", "reference", "note"]
+        old = snapshot(item, fields)
+        item.state, item.done_on = state, done_on if state == State.DONE else None
+        item.reference, item.note = (reference or "").strip(), (note or "").strip()
+        item.updated_by, item.updated_at = user, timezone.now()
+        item.save()
+        changes = diff(old, snapshot(item, fields))
+        if changes:
+            record(user, f"checklist.{code}", item, incident=incident, changes=changes)
+    return item
+
+
+def add_action(user, incident_pk, *, title, owner, due_date) -> Action:
+    """Decide an action on the case: what, who, by when.
+
+    Checks: may handle; the case is not closed; the owner may handle the
+    case (or is the user). Saves: the action. Audits: "action.create".
+    Sends: the owner an e-mail without content, unless it is the user."""
+    with transaction.atomic():
+        incident = load_for_handling(user, incident_pk)
+        if incident.status == Status.CLOSED:
+            raise WorkflowError(_("Ärendet är avslutat. Öppna det igen för att lägga till åtgärder."))
+        if not (access.can_handle(owner, incident) or owner == user):
+            raise WorkflowError(_("Den ansvariga måste kunna handlägga ärendet."))
+        action = Action.objects.create(incident=incident, title=title.strip(), owner=owner, due_date=due_date)
+        record(user, "action.create", action, incident=incident, changes={
+            "title": [None, action.title], "owner": [None, str(owner.pk)], "due_date": [None, due_date]})
+    if owner != user:
+        notify.action_assigned(action)
+    return action
+
+
+def set_action_status(user, action_pk, status) -> Action:
+    """Mark an action done, cancelled or open again.
+
+    Checks: may handle the action's case (404/403 as for cases); the status
+    exists and differs. Saves: status, done_at. Audits: "action.change".
+    Sends: nothing."""
+    with transaction.atomic():
+        action = load_action(user, action_pk)
+        if status not in Action.Status.values:
+            raise WorkflowError(_("Okänd status."))
+        if action.status == status:
+            raise WorkflowError(_("Åtgärden har redan den statusen."))
+        old = snapshot(action, ["status", "done_at"])
+        action.status = status
+        action.done_at = timezone.now() if status == Action.Status.DONE else None
+        action.save(update_fields=["status", "done_at"])
+        record(user, "action.change", action, incident=action.incident,
+               changes=diff(old, snapshot(action, ["status", "done_at"])))
+    return action
+
+
+def next_step(incident, user=None) -> str:
+    """The one thing to do next, in plain Swedish, for the case page."""
+    if incident.status == Status.NEW:
+        return _("Kvittera att rapporten är mottagen och ta kontakt med medarbetaren.")
+    if incident.status == Status.CLOSED:
+        return _("Ärendet är avslutat.")
+    if possibly_serious(incident):
+        av = next((i for i in checklist(incident) if i.code == Code.WORK_ENV_AUTHORITY), None)
+        if av and av.state == State.OPEN:
+            return _("Händelsen kan vara ett allvarligt tillbud: ta ställning till anmälan till Arbetsmiljöverket "
+                     "inom 24 timmar.")
+    remaining = open_items(incident)
+    if remaining:
+        return _("Nästa punkt i uppföljningen: %(item)s.") % {"item": remaining[0].get_code_display().lower()}
+    if incident.actions.filter(status=Action.Status.OPEN).exists():
+        return _("Följ upp de pågående åtgärderna.")
+    if incident.status != Status.RESOLVED:
+        return _("Uppföljningen är klar: markera ärendet som åtgärdat.")
+    return _("Skriv en sammanfattning och avsluta ärendet.")

@@ -1,0 +1,190 @@
+"""Filing a report: creating the incident, routing it, the receipt, and the
+units a reporter can choose from.
+
+Views call these functions; they hold the business rules. Who may see a case
+is decided in incidents.access only: routing (incidents.routing) picks
+candidate people from role assignments and keeps those access.py lets reach
+the case.
+"""
+import uuid
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from audit.log import ANONYMOUS_REPORTER, record, snapshot
+from incidents import notify
+from incidents.checklist import ensure_checklist
+from incidents.models import Attachment, Incident, ReceiptCode, ReportDraft, Submission
+from incidents.routing import Routing, route
+from organisation.models import OrgUnit, Role
+from reporting.attachments import store_attachment
+from reporting.drafts import discard_draft
+from reporting.receipts import _digest, receipt_code_for
+
+ANONYMOUS = Incident.IdentityMode.ANONYMOUS
+NAMED = Incident.IdentityMode.NAMED
+
+# Fields whose stored values go into the "incident.create" audit entry. The
+# reporter is deliberately not among them: the entry's actor is the reporter,
+# and the audit view masks that actor for confidential reports.
+AUDITED_FIELDS = [
+    "unit", "occurred_at", "forms", "source", "channel", "operation_area", "description",
+    "identity_mode", "status", "bypasses_management", "location", "someone_hurt",
+    "property_damaged", "wants_support", "police_status", "police_reference", "police_reason",
+]
+
+MAX_TEXT = 5000           # characters in a description or a message
+OLDEST_YEARS = 5          # reports about older events go to the coordinator directly
+
+
+def home_unit(user) -> OrgUnit | None:
+    """Where the user works: their employee assignment, else any assignment."""
+    if not (user and user.is_authenticated):
+        return None
+    assignments = list(user.active_assignments().filter(node__active=True).order_by("pk"))
+    for a in assignments:
+        if a.role == Role.EMPLOYEE:
+            return a.node
+    return assignments[0].node if assignments else None
+
+
+def reportable_units():
+    """Every node a report may be filed against: any active part of the
+    organisation below the city itself."""
+    return OrgUnit.objects.filter(active=True).exclude(kind=OrgUnit.Kind.CITY)
+
+
+def unit_groups(user, selected=None, everything=False) -> list[tuple[str, list[OrgUnit]]]:
+    """Units for the report form's select, grouped by administration: for a
+    logged-in employee the units of their own administration(s), for
+    everyone else (or on request) the whole organisation. The selected unit
+    is always included so that a re-shown form keeps it."""
+    nodes = list(reportable_units().order_by("path"))
+    admins = {n.pk: n for n in nodes if n.kind == OrgUnit.Kind.ADMINISTRATION}
+    assigned, scope = set(), []
+    if user and user.is_authenticated:
+        for a in user.active_assignments():
+            assigned.add(a.node_id)
+            if not everything:
+                scope.append((a.node.administration() or a.node).path)
+
+    def wanted(node):
+        if node.pk == selected:
+            return True
+        if scope and not any(node.path.startswith(p) for p in scope):
+            return False
+        return node.kind == OrgUnit.Kind.UNIT or node.pk in assigned
+
+    groups: dict[str, list[OrgUnit]] = {}
+    for node in filter(wanted, nodes):
+        admin = next((admins[int(p)] for p in node.path.strip("/").split("/") if int(p) in admins), None)
+        groups.setdefault(admin.name if admin else _("Övrigt"), []).append(node)
+    return list(groups.items())
+
+
+@dataclass
+class Receipt:
+    incident: Incident
+    created: bool
+    code: str = ""          # the anonymous reporter's receipt code, shown once
+    routing: Routing | None = None
+
+
+def existing_receipt(token) -> Receipt | None:
+    """The receipt of an already submitted form (a retry or a double tap)."""
+    try:
+        token = uuid.UUID(str(token))
+    except (ValueError, TypeError):
+        return None
+    found = (Submission.objects.filter(token_digest=_digest("submission", str(token)))
+             .select_related("incident").first())
+    if found is None:
+        return None
+    incident = found.incident
+    code = receipt_code_for(token) if incident.identity_mode == ANONYMOUS else ""
+    return Receipt(incident=incident, created=False, code=code, routing=route(incident))
+
+
+def create_report(*, reporter, data: dict, files=(), token: uuid.UUID) -> Receipt:
+    """File a report. `data` is a report form's cleaned_data.
+
+    Side effects, all in one transaction: the incident with its forms of
+    influence; bypasses_management from the source; the attachments, cleaned
+    of metadata, under MEDIA_ROOT; the submission token's digest (a second call
+    with the same token returns the first report instead); for an anonymous
+    report a receipt code of which only a digest is stored; an
+    "incident.create" audit entry with the stored values (actor "anonym
+    rapportör" and no user for an anonymous report); the reporter's server
+    draft removed. After commit the recipients get an e-mail without any of
+    the case's content. An anonymous report stores no user and no IP address.
+    """
+    identity = data.get("identity_mode") or NAMED
+    anonymous = identity == ANONYMOUS
+    if not anonymous and not (reporter and reporter.is_authenticated):
+        raise ValueError("Only an anonymous report can be filed without a logged-in reporter.")
+    source = data.get("source")
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            previous = existing_receipt(token)
+            if previous:
+                return previous
+            incident = Incident.objects.create(
+                unit=data["unit"],
+                occurred_at=data["occurred_at"],
+                description=data["description"],
+                reporter=None if anonymous else reporter,
+                identity_mode=identity,
+                source=source,
+                channel=data.get("channel"),
+                operation_area=data.get("operation_area") or data["unit"].operation_area,
+                bypasses_management=bool(source and source.bypasses_management),
+                location=data.get("location") or "",
+                someone_hurt=bool(data.get("someone_hurt")),
+                property_damaged=bool(data.get("property_damaged")),
+                wants_support=bool(data.get("wants_support")),
+                police_status=data.get("police_status") or Incident.PoliceStatus.UNDECIDED,
+                police_reference=data.get("police_reference") or "",
+                police_reason=data.get("police_reason") or "",
+            )
+            incident.forms.set(data["forms"])
+            ensure_checklist(incident)
+            Submission.objects.create(token_digest=_digest("submission", str(token)), incident=incident)
+            names = []
+            for upload in files:
+                attachment = store_attachment(incident, upload)
+                written.append(attachment.file.name)
+                names.append(attachment.original_name)
+            code = ""
+            if anonymous:
+                code = receipt_code_for(token)
+                ReceiptCode.objects.create(incident=incident, digest=_digest("receipt-lookup", code))
+            changes = {name: [None, value] for name, value in snapshot(incident, AUDITED_FIELDS).items()}
+            if names:
+                changes["attachments"] = [None, names]
+            record(None if anonymous else reporter, "incident.create", incident, incident=incident,
+                   changes=changes, actor_label=ANONYMOUS_REPORTER if anonymous else "")
+            if anonymous:
+                # A draft saved before the reporter switched to anonymous would
+                # tie their account to this token; no copy may outlive the report.
+                ReportDraft.objects.filter(data__token=str(token)).delete()
+            if getattr(reporter, "is_authenticated", False):
+                # Also for an anonymous report: the draft saved while the form
+                # was still named holds the same text, with an older token.
+                discard_draft(reporter)
+            routing = route(incident)
+            transaction.on_commit(lambda: notify.new_report(incident, routing))
+    except IntegrityError:
+        # The same token was committed by a concurrent request (double tap).
+        for name in written:
+            Attachment.file.field.storage.delete(name)
+        previous = existing_receipt(token)
+        if previous is None:
+            raise
+        return previous
+    except BaseException:
+        for name in written:
+            Attachment.file.field.storage.delete(name)
+        raise
+    return Receipt(incident=incident, created=True, code=code, routing=routing)

@@ -1,0 +1,310 @@
+"""Pages of the reporting flow: the report form (logged in, and a public
+anonymous path), its receipt, drafts, "Mina rapporter" with the message
+thread, the anonymous follow-up by receipt code, messages from the case page
+and attachment downloads.
+
+Every case is reached through incidents.access; a case outside the user's
+reach answers 404. The anonymous paths store no IP address: their rate
+limits (varn/ratelimits.py) key on a keyed hash of it held only in the cache.
+"""
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.log import ANONYMOUS_REPORTER, record, record_view
+from incidents import access, routing
+from incidents.models import Incident, InfluenceForm, ack_deadline
+from reporting import attachments, drafts, receipts, services, thread
+from reporting.forms import MessageForm, ReceiptCodeForm, ReportForm
+from varn import ratelimits
+from varn.views import rate_limited
+
+
+# --- the report form -------------------------------------------------------------
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report(request):
+    return _report(request, anonymous_only=False)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_anonymous(request):
+    """The same form without logging in; always anonymous and rate-limited."""
+    if request.method == "POST":
+        blocked, wait = ratelimits.wait_for(request, ratelimits.ANONYMOUS_REPORTS)
+        if blocked:
+            return rate_limited(request, wait_seconds=wait)
+    return _report(request, anonymous_only=True)
+
+
+def _initial(request, anonymous_only):
+    now = timezone.localtime()
+    initial = {
+        "occurred_date": now.date(),
+        "occurred_time": now.time().replace(second=0, microsecond=0),
+        "identity_mode": Incident.IdentityMode.ANONYMOUS if anonymous_only else Incident.IdentityMode.NAMED,
+        "police_status": Incident.PoliceStatus.UNDECIDED,
+        "token": uuid.uuid4(),
+    }
+    unit = None if anonymous_only else services.home_unit(request.user)
+    if unit:
+        initial["unit"] = unit.pk
+        initial["operation_area"] = unit.operation_area_id
+    draft = None if anonymous_only else drafts.draft_for(request.user)
+    if draft:
+        initial.update(draft.data)
+    return initial, draft
+
+
+IDENTITY_HINTS = {
+    Incident.IdentityMode.NAMED: gettext_lazy(
+        "Den som handlägger rapporten ser att det är du och kan ge dig stöd direkt."),
+    Incident.IdentityMode.CONFIDENTIAL: gettext_lazy(
+        "Bara förvaltningens säkerhetssamordnare och HR ser vem du är; chefer och andra ser ”konfidentiell”."),
+    Incident.IdentityMode.ANONYMOUS: gettext_lazy(
+        "Inget kopplar rapporten till dig och ingen IP-adress sparas. Du får en kod för att följa rapporten. Tänk på att detaljer i texten kan avslöja vem du är."),
+}
+
+
+def _report(request, *, anonymous_only):
+    draft = None
+    if request.method == "POST":
+        previous = services.existing_receipt(request.POST.get("token"))
+        if previous:
+            return _receipt_response(request, previous)
+        form = ReportForm(request.POST, request.FILES, anonymous_only=anonymous_only)
+        if form.is_valid():
+            try:
+                result = services.create_report(
+                    reporter=request.user, data=form.cleaned_data,
+                    files=form.cleaned_data["attachments"], token=form.cleaned_data["token"])
+            except attachments.AttachmentError as exc:
+                form.add_error("attachments", str(exc))
+            else:
+                if anonymous_only and result.created:
+                    ratelimits.ANONYMOUS_REPORTS.count(request)
+                return _receipt_response(request, result)
+        if request.FILES.getlist("attachments") and "attachments" not in form.errors:
+            # A browser cannot refill a file input: say so where the files were.
+            form.add_error("attachments", _("Välj filen igen: bifogade filer följer inte med när formuläret visas på nytt."))
+    else:
+        initial, draft = _initial(request, anonymous_only)
+        form = ReportForm(initial=initial, anonymous_only=anonymous_only)
+    return render(request, "reporting/form.html",
+                  _form_context(request, form, anonymous_only=anonymous_only, draft=draft))
+
+
+def _values(value) -> set[str]:
+    if value in (None, ""):
+        return set()
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return {str(getattr(v, "pk", v)) for v in items}
+
+
+def _form_context(request, form, *, anonymous_only, draft):
+    selected = form["unit"].value()
+    try:
+        selected = int(selected) if selected not in (None, "") else None
+    except (TypeError, ValueError):
+        selected = None
+    everything = anonymous_only or request.GET.get("alla-enheter") == "1"
+    checked_forms = _values(form["forms"].value())
+    identity = str(form["identity_mode"].value() or Incident.IdentityMode.NAMED)
+    police = str(form["police_status"].value() or Incident.PoliceStatus.UNDECIDED)
+    return {
+        "form": form,
+        "anonymous_only": anonymous_only,
+        "unit_groups": services.unit_groups(None if anonymous_only else request.user, selected, everything),
+        "selected_unit": selected,
+        "everything": everything,
+        "form_cards": [{"term": term, "checked": str(term.pk) in checked_forms}
+                       for term in InfluenceForm.objects.filter(active=True)],
+        "identity_cards": [{"value": value, "label": label, "hint": IDENTITY_HINTS[value],
+                            "checked": value == identity}
+                           for value, label in Incident.IdentityMode.choices],
+        "police_cards": [{"value": value, "label": label, "checked": value == police}
+                         for value, label in form.fields["police_status"].choices],
+        "draft": draft,
+        "draft_key": "varn-report:" + ("anonym" if anonymous_only else str(request.user.pk)),
+        "max_text": services.MAX_TEXT,
+    }
+
+
+def _receipt_response(request, result):
+    incident = result.incident
+    if incident.identity_mode != Incident.IdentityMode.ANONYMOUS:
+        if not (request.user.is_authenticated and incident.reporter_id == request.user.pk):
+            raise Http404
+        return redirect("reporting:receipt", pk=incident.pk)
+    # The anonymous receipt is shown in answer to the submission itself: its
+    # code exists nowhere else, so there is no page to redirect to.
+    context = _receipt_context(incident, result.code)
+    if request.user.is_authenticated:
+        # A logged-in employee who chose anonymous drafted under their own key.
+        context["draft_keys"].append(f"varn-report:{request.user.pk}")
+    response = render(request, "reporting/receipt.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _receipt_context(incident, code=""):
+    recipients = routing.route(incident)
+    forms = {f.code for f in incident.forms.all()}
+    return {
+        "incident": incident,
+        "code": code,
+        "routing": recipients,
+        "handler_roles": recipients.described(recipients.handlers),
+        "deadline": ack_deadline(incident.reported_at),
+        "contacts": routing.support_contacts(incident.unit),
+        "police_reminder": bool(forms & {"hot", "vald"}) and incident.police_status != Incident.PoliceStatus.REPORTED,
+        "draft_keys": ["varn-report:anonym"] + ([f"varn-report:{incident.reporter_id}"] if incident.reporter_id else []),
+    }
+
+
+@login_required
+@never_cache
+def receipt(request, pk):
+    incident = _own_incident(request.user, pk)
+    context = _receipt_context(incident)
+    context["draft_keys"].append(f"varn-report:{request.user.pk}")
+    return render(request, "reporting/receipt.html", context)
+
+
+# --- drafts ----------------------------------------------------------------------
+
+@login_required
+@require_POST
+def draft_save(request):
+    """Autosave from the form's script. Answers 204; never stores an anonymous draft."""
+    drafts.save_draft(request.user, request.POST)
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
+def draft_discard(request):
+    drafts.discard_draft(request.user)
+    if request.headers.get("X-Requested-With") == "fetch":
+        return HttpResponse(status=204)
+    return redirect("reporting:report")
+
+
+# --- Mina rapporter --------------------------------------------------------------
+
+def _own_incident(user, pk):
+    """The user's own report, through the access module; 404 otherwise."""
+    incident = access.get_visible_incident(user, pk)
+    if incident.reporter_id != user.pk:
+        raise Http404
+    return incident
+
+
+@login_required
+def mine(request):
+    incidents = (access.visible_incidents(request.user).filter(reporter=request.user)
+                 .select_related("unit").prefetch_related("forms", "messages")
+                 .order_by("-reported_at"))
+    rows = []
+    for incident in incidents:
+        messages = list(incident.messages.all())
+        last_reply = next((m for m in reversed(messages) if not m.by_reporter), None)
+        rows.append({"incident": incident, "message_count": len(messages), "last_reply": last_reply})
+    return render(request, "reporting/mine/list.html", {"rows": rows})
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def mine_detail(request, pk):
+    incident = _own_incident(request.user, pk)
+    form = None
+    if request.method == "POST":
+        form = MessageForm(request.POST)
+        if form.is_valid():
+            thread.post_message(incident, body=form.cleaned_data["body"], author=request.user,
+                                   by_reporter=True)
+            return redirect(reverse("reporting:mine_detail", args=[pk]) + "#meddelanden")
+    else:
+        record_view(request.user, incident)
+    context = {"incident": incident, **thread.thread_context(
+        request.user, incident, form=form, viewer_is_reporter=True,
+        action=reverse("reporting:mine_detail", args=[pk]))}
+    return render(request, "reporting/mine/detail.html", context)
+
+
+# --- messages from the case page ----------------------------------------------
+
+# --- the anonymous follow-up --------------------------------------------------
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def followup(request):
+    """The anonymous reporter's way back to their case: the receipt code is
+    typed, checked and posted with every reply; nothing is kept in a session
+    so that no stored record ties a browser or an account to the report."""
+    if request.method == "GET":
+        return render(request, "reporting/mine/followup.html", {"code_form": ReceiptCodeForm()})
+    # Every attempt counts towards a generous limit; failed codes towards a strict one.
+    ratelimits.FOLLOWUP_ATTEMPTS.count(request)
+    blocked, wait = ratelimits.wait_for(request, ratelimits.FOLLOWUP_ATTEMPTS, ratelimits.FOLLOWUP_FAILURES)
+    if blocked:
+        return rate_limited(request, wait_seconds=wait)
+    code_form = ReceiptCodeForm(request.POST)
+    incident = receipts.incident_for_code(request.POST.get("code", "")) if code_form.is_valid() else None
+    if incident is None:
+        if code_form.is_valid():
+            ratelimits.FOLLOWUP_FAILURES.count(request)
+            code_form.add_error("code", _("Koden öppnar ingen rapport. Kontrollera att du har skrivit av den rätt (16 tecken, till exempel ABCD-EFGH-JKMN-PQRS) och försök igen."))
+        response = render(request, "reporting/mine/followup.html", {"code_form": code_form})
+        response["Cache-Control"] = "no-store"
+        return response
+    code = receipts.normalise_code(request.POST["code"])
+    form = None
+    sent = False
+    if "body" in request.POST:
+        form = MessageForm(request.POST)
+        if form.is_valid():
+            thread.post_message(incident, body=form.cleaned_data["body"], by_reporter=True)
+            form, sent = None, True
+    else:
+        record_view(None, incident, actor_label=ANONYMOUS_REPORTER)
+    context = {"incident": incident, "code": code, "sent": sent, **thread.thread_context(
+        None, incident, form=form, viewer_is_reporter=True,
+        action=reverse("reporting:followup"), code=code)}
+    response = render(request, "reporting/mine/followup_case.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- attachments -----------------------------------------------------------------
+
+@login_required
+def attachment(request, pk, attachment_pk):
+    incident = access.get_visible_incident(request.user, pk)
+    try:
+        item = incident.attachments.get(pk=attachment_pk)
+    except (incident.attachments.model.DoesNotExist, ValueError):
+        raise Http404 from None
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    record(request.user, "attachment.download", item, incident=incident)
+    response = FileResponse(handle, as_attachment=True, filename=item.original_name,
+                            content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
