@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cycle import permissions, schedule
 from cycle.models import MAX_PARTICIPANTS, Duty, DutyOccurrence, TrainingSession
+from cycle.services import YEARS_AHEAD
 from organisation.models import OrgUnit, Role, User
 
 EARLIEST = date(2000, 1, 1)
@@ -35,8 +36,12 @@ class YearFilterForm(forms.Form):
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        # Up to two years ahead: viewing a year generates its occurrences.
-        self.fields["ar"] = forms.IntegerField(min_value=2000, max_value=today.year + 2, required=False)
+        # Up to the last year whose occurrences exist (cycle.services.planned_years).
+        self.fields["ar"] = forms.IntegerField(min_value=2000, max_value=self.max_year(today), required=False)
+
+    @staticmethod
+    def max_year(today: date) -> int:
+        return today.year + YEARS_AHEAD
 
     def year(self) -> int:
         if self.is_valid() and self.cleaned_data.get("ar"):
@@ -242,6 +247,14 @@ class DutyForm(forms.ModelForm):
             data["day"] = None
         return data
 
+    def duty_values(self) -> dict:
+        """What the user may change, as cycle.services.update_duty takes it:
+        the fields that are not locked for an owner-only form."""
+        names = ["title", "kind", "description"]
+        if not self.owner_only:
+            names += ["owner", "schedule", "month", "day", "custom_days", "starts_on", "active"]
+        return {name: self.cleaned_data.get(name) for name in names}
+
     def save(self, commit=False):
         duty = super().save(commit=False)
         duty.month = self.cleaned_data.get("month")
@@ -310,4 +323,8 @@ class TrainingForm(forms.ModelForm):
 
     def clean_note(self):
         return self.cleaned_data["note"].strip()
+
+    def training_values(self) -> dict:
+        """The fields as cycle.services.update_training takes them."""
+        return {name: self.cleaned_data[name] for name in ("unit", "date", "kind", "participants", "note")}
 

@@ -10,7 +10,12 @@ user's scope answers 404 so that its existence is not revealed.
 - change a duty or mark an occurrence done: its owner, or a security
   coordinator, HR or administrator at the node or above;
 - log training for a unit: a security coordinator, HR or administrator at the
-  unit or above.
+  unit or above;
+- add a duty, or create the standard duties of a district or the city: a
+  security coordinator, HR or administrator at the node or above.
+
+cycle.services asks these before every change; the views ask them only to
+decide what to show.
 """
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -66,19 +71,33 @@ def visible_duties(user):
     return Duty.objects.filter(Q(node__in=viewable_nodes(user)) | Q(owner=user))
 
 
-def get_visible_occurrence(user, pk) -> DutyOccurrence:
+def _locked(qs, for_update: bool):
+    # Only the row itself: PostgreSQL cannot lock the nullable side of a join.
+    return qs.select_for_update(of=("self",)) if for_update else qs
+
+
+def get_visible_occurrence(user, pk, *, for_update: bool = False) -> DutyOccurrence:
     try:
-        return (DutyOccurrence.objects.select_related("duty__node", "duty__owner", "done_by")
-                .get(pk=pk, duty__in=visible_duties(user)))
+        qs = DutyOccurrence.objects.select_related("duty__node", "duty__owner", "done_by")
+        return _locked(qs, for_update).get(pk=pk, duty__in=visible_duties(user))
     except (DutyOccurrence.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
-def get_editable_duty(user, pk) -> Duty:
+def get_editable_occurrence(user, pk, *, for_update: bool = False) -> DutyOccurrence:
+    """The occurrence if the user may mark it done or reopen it; 404 when the
+    user cannot see it, PermissionDenied (403) when they see it only."""
+    occurrence = get_visible_occurrence(user, pk, for_update=for_update)
+    if not can_edit_duty(user, occurrence.duty):
+        raise PermissionDenied
+    return occurrence
+
+
+def get_editable_duty(user, pk, *, for_update: bool = False) -> Duty:
     """The duty if the user may change it; 404 when the user cannot even see
     it, 403 (PermissionDenied) when they see it but may not change it."""
     try:
-        duty = visible_duties(user).select_related("node", "owner").get(pk=pk)
+        duty = _locked(visible_duties(user).select_related("node", "owner"), for_update).get(pk=pk)
     except (Duty.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if not can_edit_duty(user, duty):
@@ -86,9 +105,18 @@ def get_editable_duty(user, pk) -> Duty:
     return duty
 
 
-def get_training_session(user, pk) -> TrainingSession:
+def get_training_session(user, pk, *, for_update: bool = False) -> TrainingSession:
     try:
-        return (TrainingSession.objects.select_related("unit", "created_by")
-                .get(pk=pk, unit__in=viewable_nodes(user)))
+        qs = TrainingSession.objects.select_related("unit", "created_by")
+        return _locked(qs, for_update).get(pk=pk, unit__in=viewable_nodes(user))
     except (TrainingSession.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def get_editable_training_session(user, pk, *, for_update: bool = False) -> TrainingSession:
+    """The session if the user may change it: 404 outside the user's view,
+    PermissionDenied (403) when they see it but may not log training there."""
+    session = get_training_session(user, pk, for_update=for_update)
+    if not can_edit_node(user, session.unit):
+        raise PermissionDenied
+    return session

@@ -21,10 +21,10 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cycle.models import DUE_SOON_DAYS, Duty, DutyOccurrence, ReminderSent
-from cycle.services import ensure_occurrences, occurrence_url
-from organisation.tree import nearest_holders
+from cycle.models import DUE_SOON_DAYS, DutyOccurrence, ReminderSent
+from cycle.services import occurrence_url, prepare_years
 from organisation.models import Role
+from organisation.tree import nearest_holders
 
 log = logging.getLogger(__name__)
 
@@ -83,14 +83,14 @@ def _candidates(today):
 def send_due(now=None) -> int:
     """Send the reminders that are due at `now`; return how many were sent.
 
-    Side effects: generates this year's and (near the turn of the year) next
-    year's occurrences of active duties, so that reminders do not depend on
-    someone having opened the year view; stores one ReminderSent per e-mail.
-    An e-mail that fails to send is not recorded and is retried next run."""
+    Side effects: first starts the year (cycle.services.prepare_years: this
+    and next year's occurrences of active duties exist), so that reminders do
+    not depend on anyone having opened a page; stores one ReminderSent per
+    e-mail. An e-mail that fails to send is not recorded and is retried next
+    run."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    ensure_occurrences(Duty.objects.filter(active=True),
-                       sorted({today.year, (today + timedelta(days=DUE_SOON_DAYS)).year}))
+    prepare_years(today)
     sent = 0
     with translation.override(settings.LANGUAGE_CODE):
         for kind, occurrences in _candidates(today):

@@ -1,6 +1,9 @@
 """Pages of the annual cycle: the year view, one occurrence (mark done), a
-duty's settings, and the training log. Scope checks come from
-cycle.permissions; business rules from cycle.services."""
+duty's settings, and the training log. Each view parses its form and calls
+one function of cycle.services, which checks the permission, saves, audits
+and raises Http404 or PermissionDenied (403). The views ask cycle.permissions
+only to decide what to show (a form or none) and to refuse a form page the
+user could not submit. GET requests write nothing."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,9 +14,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from audit.log import snapshot
 from cycle import permissions, services
 from cycle.forms import DutyForm, OccurrenceDoneForm, TrainingForm, YearFilterForm
 from organisation.models import OrgUnit
@@ -57,7 +60,7 @@ def year_view(request):
     year = filter_form.year()
     if request.GET.get("ar") and not filter_form.is_valid():
         messages.error(request, _("Året måste vara mellan 2000 och %(max)s. Visar %(year)s.")
-                       % {"max": today.year + 2, "year": year})
+                       % {"max": filter_form.max_year(today), "year": year})
     overview = services.year_overview(node, year, request.user, today, show=request.GET.get("visa", "alla"))
     return render(request, "cycle/year.html", {
         "overview": overview,
@@ -67,10 +70,24 @@ def year_view(request):
         "node_choices": _node_choices(request.user, node),
         "show_choices": [("alla", _("Alla")), ("ej-klara", _("Ej klara")), ("forsenade", _("Försenade"))],
         "prev_url": _year_url(node, year - 1, overview.shown) if year > 2000 else None,
-        "next_url": _year_url(node, year + 1, overview.shown) if year < today.year + 2 else None,
+        "next_url": _year_url(node, year + 1, overview.shown) if year < filter_form.max_year(today) else None,
         "can_add": permissions.can_edit_node(request.user, node),
         "training_url": f"{reverse('cycle:training')}?{urlencode({'enhet': node.pk, 'ar': year})}",
     })
+
+
+@login_required
+@require_POST
+def seed_standard(request):
+    """The year view's button: create the standard duties of the districts
+    and city in view that have none yet (a new district)."""
+    node = _node_from_request(request)
+    created = services.seed_standard_duties(request.user, node)
+    if created:
+        messages.success(request, ngettext("%(n)s standarduppgift är tillagd i årshjulet.",
+                                           "%(n)s standarduppgifter är tillagda i årshjulet.", created)
+                         % {"n": created})
+    return redirect(_year_url(node, timezone.localdate().year))
 
 
 @login_required
@@ -86,11 +103,11 @@ def occurrence_detail(request, pk):
                 if can_view_node else reverse("home"))
     if request.method == "POST":
         if not can_edit:
-            raise PermissionDenied
+            raise PermissionDenied  # no form to show; services.mark_done refuses too
         form = OccurrenceDoneForm(request.POST, occurrence=occurrence, today=today)
         if form.is_valid():
             was_done = occurrence.is_done
-            services.mark_done(request.user, occurrence, **form.cleaned_data)
+            services.mark_done(request.user, occurrence.pk, **form.cleaned_data)
             messages.success(request, _("Ändringen är sparad.") if was_done
                              else _("”%(title)s” är markerad som klar.") % {"title": duty.title})
             return redirect(back_url if can_view_node else reverse("cycle:occurrence", args=[occurrence.pk]))
@@ -118,12 +135,9 @@ def occurrence_detail(request, pk):
 @login_required
 @require_POST
 def occurrence_reopen(request, pk):
-    occurrence = permissions.get_visible_occurrence(request.user, pk)
-    if not permissions.can_edit_duty(request.user, occurrence.duty):
-        raise PermissionDenied
-    if services.reopen(request.user, occurrence):
+    if services.reopen(request.user, pk):
         messages.success(request, _("Uppgiften är öppnad igen."))
-    return redirect("cycle:occurrence", pk=occurrence.pk)
+    return redirect("cycle:occurrence", pk=pk)
 
 
 def _duty_form_page(request, form, node, duty=None):
@@ -135,12 +149,12 @@ def _duty_form_page(request, form, node, duty=None):
 def duty_create(request):
     node = _node_from_request(request)
     if not permissions.can_edit_node(request.user, node):
-        raise PermissionDenied
+        raise PermissionDenied  # a form the user could not submit
     today = timezone.localdate()
     if request.method == "POST":
         form = DutyForm(request.POST, node=node, today=today)
         if form.is_valid():
-            duty = services.create_duty(request.user, form.save())
+            duty = services.create_duty(request.user, form.save(), today)
             messages.success(request, _("Uppgiften ”%(title)s” är tillagd i årshjulet.") % {"title": duty.title})
             return redirect(_year_url(node, today.year))
     else:
@@ -153,14 +167,13 @@ def duty_create(request):
 def duty_edit(request, pk):
     duty = permissions.get_editable_duty(request.user, pk)
     today = timezone.localdate()
-    before = snapshot(duty, services.DUTY_FIELDS)
     # An owner who does not manage the node edits the text, not when or whether
     # the duty is due: otherwise an overdue duty could be silenced by its owner.
     owner_only = not permissions.can_edit_node(request.user, duty.node)
     if request.method == "POST":
         form = DutyForm(request.POST, instance=duty, node=duty.node, today=today, owner_only=owner_only)
         if form.is_valid():
-            changes = services.update_duty(request.user, form.save(), before)
+            changes = services.update_duty(request.user, duty.pk, form.duty_values(), today)
             messages.success(request, _("Ändringarna är sparade.") if changes else _("Inget ändrades."))
             return redirect(_year_url(duty.node, today.year))
     else:
@@ -176,7 +189,7 @@ def training_list(request):
     year = filter_form.year()
     if request.GET.get("ar") and not filter_form.is_valid():
         messages.error(request, _("Året måste vara mellan 2000 och %(max)s. Visar %(year)s.")
-                       % {"max": today.year + 2, "year": year})
+                       % {"max": filter_form.max_year(today), "year": year})
     base = reverse("cycle:training")
     return render(request, "cycle/training_list.html", {
         "node": node,
@@ -201,7 +214,7 @@ def _training_list_url(node, day) -> str:
 def training_create(request):
     node = _node_from_request(request)
     if not permissions.can_edit_node(request.user, node):
-        raise PermissionDenied
+        raise PermissionDenied  # a form the user could not submit
     today = timezone.localdate()
     if request.method == "POST":
         form = TrainingForm(request.POST, node=node, user=request.user, today=today)
@@ -221,18 +234,15 @@ def training_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def training_edit(request, pk):
-    session = permissions.get_training_session(request.user, pk)
-    if not permissions.can_edit_node(request.user, session.unit):
-        raise PermissionDenied
+    session = permissions.get_editable_training_session(request.user, pk)
     node = session.unit.administration() or session.unit
     if not permissions.viewable_nodes(request.user).filter(pk=node.pk).exists():
         node = session.unit
     today = timezone.localdate()
-    before = snapshot(session, services.TRAINING_FIELDS)
     if request.method == "POST":
         form = TrainingForm(request.POST, instance=session, node=node, user=request.user, today=today)
         if form.is_valid():
-            changes = services.update_training(request.user, form.save(commit=False), before)
+            changes = services.update_training(request.user, session.pk, form.training_values())
             messages.success(request, _("Ändringarna är sparade.") if changes else _("Inget ändrades."))
             return redirect(_training_list_url(node, session.date))
     else:

@@ -62,7 +62,13 @@ def test_the_city_wide_year_view_names_each_district(cycle, phone, desktop):
         browser_login(page, cycle.admin.username)
         page.goto("/arshjul/")
         assert page.get_by_role("heading", name="Stockholms stad", exact=False).first.is_visible()
-        assert page.locator(".occ-facts").get_by_text("Södra stadsdelsförvaltningen").first.is_visible()
+        assert page.locator(".occ-facts:visible").get_by_text("Södra stadsdelsförvaltningen").first.is_visible()
+        # Last year's undone duties of every district: folded, but counted and one click away.
+        assert page.get_by_role("heading", name="Försenade från tidigare år").is_visible()
+        carried = page.locator("#tidigare .occ")
+        assert carried.count() > 0 and not carried.first.is_visible()
+        page.locator("#tidigare summary").click()
+        assert carried.first.is_visible()
         assert no_horizontal_scroll(page), size
         assert_accessible(page)
         screenshot(page, f"arshjul-city-{size}")
@@ -74,6 +80,26 @@ def test_the_city_wide_year_view_names_each_district(cycle, phone, desktop):
         assert no_horizontal_scroll(page), size
         assert_accessible(page)
         screenshot(page, f"arshjul-city-overdue-{size}")
+        page.context.clear_cookies()
+
+
+def test_last_years_overdue_duties_are_counted_and_listed_on_this_years_page(cycle, phone, desktop):
+    """Issue 11, item 12: the south did nothing last year, and this year's page says so."""
+    carried = DutyOccurrence.objects.filter(duty__node=cycle.south, due_date__year=TODAY.year - 1,
+                                            status="open").count()
+    assert carried
+    for page, size in ((phone, "phone"), (desktop, "desktop")):
+        browser_login(page, cycle.security_south.username)
+        page.goto(f"/arshjul/?enhet={cycle.south.pk}&ar={TODAY.year}")
+        section = page.locator("#tidigare")
+        assert page.get_by_role("heading", name="Försenade från tidigare år").is_visible()
+        assert section.locator(".occ-overdue").count() == carried
+        assert section.get_by_role("link", name="Markera som klar").count() == carried
+        page.get_by_role("link", name=f"varav {carried} från tidigare år").click()
+        assert page.evaluate("location.hash") == "#tidigare"
+        assert no_horizontal_scroll(page), size
+        assert_accessible(page)
+        screenshot(page, f"arshjul-carried-{size}")
         page.context.clear_cookies()
 
 

@@ -46,7 +46,7 @@ def test_the_clock_moves_through_due_soon_due_and_overdue_sending_each_reminder_
 def test_the_e_mail_holds_only_the_title_the_due_date_and_a_link(review, settings):
     settings.BASE_URL = "https://varn.example.se"
     send_due(at(date(2026, 3, 20)))
-    occurrence = review.occurrences.get()
+    occurrence = review.occurrences.get(due_date__year=2026)
     body = mail.outbox[0].body
     assert "Årlig översyn av handlingsplanen" in body
     assert "31 mars 2026" in body
@@ -56,7 +56,7 @@ def test_the_e_mail_holds_only_the_title_the_due_date_and_a_link(review, setting
 
 def test_a_done_occurrence_gets_no_reminder(review, city):
     services.ensure_occurrences([review], [2026])
-    services.mark_done(city.hr, review.occurrences.get(), done_at=date(2026, 3, 10), result_note="Klar")
+    services.mark_done(city.hr, review.occurrences.get(due_date__year=2026), done_at=date(2026, 3, 10), result_note="Klar")
     assert send_due(at(date(2026, 3, 20))) == 0
     assert send_due(at(date(2026, 4, 20))) == 0
     assert mail.outbox == []
@@ -116,9 +116,7 @@ def test_the_reminder_follows_a_change_of_owner(review, city):
 
 def test_a_moved_due_date_is_reminded_again(review, city):
     send_due(at(date(2026, 3, 20)))
-    before = services.snapshot(review, services.DUTY_FIELDS)
-    review.month = 4
-    services.update_duty(city.hr, review, before, today=date(2026, 3, 20))
+    services.update_duty(city.hr, review, {"month": 4}, today=date(2026, 3, 20))
     assert review.occurrences.get(due_date__year=2026).due_date == date(2026, 4, 30)
     assert send_due(at(date(2026, 4, 20))) == 1
     assert len(mail.outbox) == 2 and "30 april 2026" in mail.outbox[1].subject

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from varn.context_processors import navigation
 from cycle import services
 from cycle.models import Duty, DutyOccurrence
+from varn.context_processors import navigation
 
 TODAY = timezone.localdate()
 

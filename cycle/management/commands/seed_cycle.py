@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cycle import services
+from cycle import permissions, services
 from cycle.models import Duty, DutyOccurrence, TrainingSession
 from organisation.models import OrgUnit
 
@@ -72,7 +72,7 @@ class Command(BaseCommand):
                 .exclude(duty__standard_key="").select_related("duty__node", "duty__owner"))
         for occ in past:
             rng = random.Random(f"{seed}-{occ.duty.node.code}-{occ.duty.standard_key}-{occ.period_start}")
-            if rng.random() > DEMO_DONE_SHARE or occ.duty.owner is None:
+            if rng.random() > DEMO_DONE_SHARE or occ.duty.owner is None or not occ.duty.owner.is_active:
                 continue
             services.mark_done(occ.duty.owner, occ, done_at=occ.due_date - timedelta(days=rng.randint(0, 12)),
                                result_note=DEMO_NOTES[occ.duty.kind])
@@ -87,7 +87,8 @@ class Command(BaseCommand):
             rng = random.Random(f"{seed}-{admin.code}-training")
             units = list(OrgUnit.objects.subtree_of(admin).filter(kind=OrgUnit.Kind.UNIT, active=True))
             owner = admin.cycle_duties.filter(kind=Duty.Kind.TRAINING).exclude(owner=None).first()
-            actor = owner.owner if owner else None
+            # The training duty's owner logs the sessions if they may; otherwise the system does.
+            actor = owner.owner if owner and permissions.can_edit_node(owner.owner, admin) else None
             for year in range(since.year, today.year + 1):
                 for unit in units:
                     if rng.random() < 0.7:  # most units get an APT visit each year
