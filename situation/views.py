@@ -6,6 +6,9 @@ Every view finds its node among access.covered_nodes (404 otherwise) and its
 incidents through the lens, which starts from access.countable_incidents
 (figures) or access.visible_incidents (lists of cases).
 """
+from dataclasses import dataclass
+from functools import wraps
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +25,7 @@ from incidents import access
 from organisation.models import OrgUnit
 from situation import actors, exports, pdf, stats
 from situation.forms import ActorForm, DrillForm, LensForm, ReportForm, load_terms
-from situation.lens import DEFAULT_PERIOD
+from situation.lens import DEFAULT_PERIOD, Lens
 
 # Above this many covered nodes the picker lists no single units; they are
 # reached through the unit comparison on their parent's page.
@@ -81,6 +84,50 @@ def _picker(user, node):
     return options, ancestors
 
 
+@dataclass
+class Scope:
+    """What a view over one node's figures works on."""
+    node: OrgUnit
+    terms: dict
+    lens: Lens
+
+
+def with_lens(view):
+    """The node from the user's scope (404 otherwise) and a valid lens from
+    the query string; invalid input answers 400 with the page's messages."""
+    @wraps(view)
+    def wrapped(request, pk, *args, **kwargs):
+        node = _node(request.user, pk)
+        terms = load_terms()
+        form, lens = _lens(request, node, terms)
+        if lens is None:
+            return _bad_lens(request, node, form)
+        return view(request, Scope(node, terms, lens), *args, **kwargs)
+    return wrapped
+
+
+def case_roles_only(view):
+    """Lists of cases: only for users with a case role (404 otherwise)."""
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.has_role(*access.CASE_ROLES):
+            raise Http404
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+def _audit_export(request, at: Scope, kind: str):
+    record(request.user, "situation.export", at.node,
+           changes={"export": [None, kind], "lens": [None, at.lens.query()]})
+
+
+def _bad_lens(request, node, form):
+    return render(request, "situation/picture.html", {
+        "node": node, "form": form, "lens": None, "options": _picker(request.user, node)[0], "ancestors": [],
+        "errors": error_list(form), "filter_fields": _filter_fields(form), "filters_open": _filters_open(request),
+    }, status=400)
+
+
 @login_required
 def overview(request):
     """The entry point: the highest node the user covers."""
@@ -118,11 +165,10 @@ def picture(request, pk):
 
 
 @login_required
+@case_roles_only
 def drill(request, pk):
     """The cases behind a figure: only those the user may open."""
     user = request.user
-    if not user.has_role(*access.CASE_ROLES):
-        raise Http404
     node = _node(user, pk)
     terms = load_terms()
     form, lens = _lens(request, node, terms, DrillForm)
@@ -139,90 +185,54 @@ def drill(request, pk):
     return render(request, "situation/drill.html", ctx)
 
 
-def _audit_export(user, node, kind, lens):
-    record(user, "situation.export", node, changes={"export": [None, kind], "lens": [None, lens.query()]})
-
-
-def _bad_lens(request, node, form):
-    return render(request, "situation/picture.html", {
-        "node": node, "form": form, "lens": None, "options": _picker(request.user, node)[0], "ancestors": [],
-        "errors": error_list(form), "filter_fields": _filter_fields(form), "filters_open": _filters_open(request),
-    }, status=400)
+@login_required
+@with_lens
+def export_tables(request, at: Scope, fmt):
+    picture_ = stats.build(request.user, at.lens, at.terms, drill=False)
+    _audit_export(request, at, f"tabeller.{fmt}")
+    title = _("Lägesbild: %(node)s") % {"node": at.node.name}
+    write = exports.tables_csv if fmt == "csv" else exports.tables_xlsx
+    return write(picture_, exports.filename("tabeller", at.node, fmt), title)
 
 
 @login_required
-def export_tables(request, pk, fmt):
-    user = request.user
-    node = _node(user, pk)
-    terms = load_terms()
-    form, lens = _lens(request, node, terms)
-    if lens is None:
-        return _bad_lens(request, node, form)
-    picture_ = stats.build(user, lens, terms, drill=False)
-    _audit_export(user, node, f"tabeller.{fmt}", lens)
-    title = _("Lägesbild: %(node)s") % {"node": node.name}
-    name = exports.filename("tabeller", node, fmt)
-    if fmt == "csv":
-        return exports.tables_csv(picture_, name, title)
-    return exports.tables_xlsx(picture_, name, title)
+@case_roles_only
+@with_lens
+def export_cases(request, at: Scope, fmt):
+    qs = at.lens.visible(request.user, terms=at.terms)
+    _audit_export(request, at, f"arenden.{fmt}")
+    write = exports.cases_csv if fmt == "csv" else exports.cases_xlsx
+    return write(qs, at.node, exports.filename("arenden", at.node, fmt))
 
 
 @login_required
-def export_cases(request, pk, fmt):
-    user = request.user
-    if not user.has_role(*access.CASE_ROLES):
-        raise Http404
-    node = _node(user, pk)
-    terms = load_terms()
-    form, lens = _lens(request, node, terms)
-    if lens is None:
-        return _bad_lens(request, node, form)
-    qs = lens.visible(user, terms=terms)
-    _audit_export(user, node, f"arenden.{fmt}", lens)
-    name = exports.filename("arenden", node, fmt)
-    if fmt == "csv":
-        return exports.cases_csv(qs, node, name)
-    return exports.cases_xlsx(qs, node, name)
-
-
-@login_required
-def export_police(request, pk):
+@with_lens
+def export_police(request, at: Scope):
     """The joint situation picture for the local police area as a workbook:
     aggregated, suppressed, no personal data."""
-    user = request.user
-    node = _node(user, pk)
-    terms = load_terms()
-    form, lens = _lens(request, node, terms)
-    if lens is None:
-        return _bad_lens(request, node, form)
-    picture_ = stats.build(user, lens, terms, police=True)
-    _audit_export(user, node, "polisen.xlsx", lens)
-    title = _("Gemensam lägesbild med lokalpolisområdet: %(node)s") % {"node": node.name}
-    return exports.tables_xlsx(picture_, exports.filename("polisen", node, "xlsx"), title)
+    picture_ = stats.build(request.user, at.lens, at.terms, police=True)
+    _audit_export(request, at, "polisen.xlsx")
+    title = _("Gemensam lägesbild med lokalpolisområdet: %(node)s") % {"node": at.node.name}
+    return exports.tables_xlsx(picture_, exports.filename("polisen", at.node, "xlsx"), title)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report(request, pk):
+@with_lens
+def report(request, at: Scope):
     """The PDF report: the author picks the audience and writes the analysis,
     then gets the PDF."""
-    user = request.user
-    node = _node(user, pk)
-    terms = load_terms()
-    form, lens = _lens(request, node, terms)
-    if lens is None:
-        return _bad_lens(request, node, form)
     report_form = ReportForm(request.POST or None)
     if request.method == "POST" and report_form.is_valid():
         police = report_form.cleaned_data["mottagare"] == "polis"
-        picture_ = stats.build(user, lens, terms, police=police, drill=False)
-        _audit_export(user, node, "polisen.pdf" if police else "namnd.pdf", lens)
+        picture_ = stats.build(request.user, at.lens, at.terms, police=police, drill=False)
+        _audit_export(request, at, "polisen.pdf" if police else "namnd.pdf")
         return pdf.response(request, picture_, report_form.cleaned_data, exports.filename(
-            "polisen" if police else "rapport", node, "pdf"))
+            "polisen" if police else "rapport", at.node, "pdf"))
     return render(request, "situation/report_form.html", {
-        "node": node, "lens": lens, "report_form": report_form, "query": lens.query(),
-        "filters": lens.describe_filters(terms),
-        "suppressed": access.is_aggregate_only(user),
+        "node": at.node, "lens": at.lens, "report_form": report_form, "query": at.lens.query(),
+        "filters": at.lens.describe_filters(at.terms),
+        "suppressed": access.is_aggregate_only(request.user),
     }, status=400 if request.method == "POST" else 200)
 
 
