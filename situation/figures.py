@@ -5,7 +5,8 @@ links, no chart data; situation.stats presents them.
 
 compute() is the whole of it. Every count is a GROUP BY or an aggregate in
 SQL; Python only arranges the few aggregated rows, so the number of queries
-does not depend on the amount of data.
+does not depend on the amount of data. Which units had training in the period
+comes from the annual cycle's training log (cycle.services.trained_units).
 
 Suppression: 1–4 show as "<5" and a second step hides enough other cells
 that no hidden one can be worked out from the same table. The total number
@@ -21,6 +22,7 @@ from functools import cached_property
 from django.db.models import Q
 from django.utils import timezone
 
+from cycle.services import trained_units
 from incidents.models import Incident
 from organisation.models import Headcount, OrgUnit, User
 from situation import actors, analysis, queries
@@ -149,6 +151,16 @@ class GrowthLine:
 
 
 @dataclass
+class TrainingGroup:
+    """Units with a training session in the period, or units without one."""
+    trained: bool
+    units: int
+    reports: Cell
+    employees: int
+    rate: float | None  # reports per 100 employees
+
+
+@dataclass
 class Figures:
     suppressed: bool
     months: MonthForms
@@ -164,6 +176,7 @@ class Figures:
     growth: list[GrowthLine] | None
     repeated: list | None
     repeated_count: Cell | None
+    training: list[TrainingGroup] | None
 
 
 # --- the inputs --------------------------------------------------------------------
@@ -209,6 +222,7 @@ class Tree:
     node: OrgUnit
     by_id: dict[int, tuple[str, str]]  # id -> (path, name)
     children: list[tuple[int, str, str]]  # (id, path, name)
+    units: list[int]  # ids of the units (the lowest kind)
 
     def child_of(self, unit_id) -> int | None:
         """The child of the node that holds the unit; None for the node itself."""
@@ -219,9 +233,10 @@ class Tree:
 
 def tree(node) -> Tree:
     nodes = list(OrgUnit.objects.filter(path__startswith=node.path)
-                 .values_list("pk", "path", "name", "parent_id").order_by("path"))
-    return Tree(node=node, by_id={pk: (path, name) for pk, path, name, _parent in nodes},
-                children=[(pk, path, name) for pk, path, name, parent in nodes if parent == node.pk])
+                 .values_list("pk", "path", "name", "parent_id", "kind").order_by("path"))
+    return Tree(node=node, by_id={pk: (path, name) for pk, path, name, _parent, _kind in nodes},
+                children=[(pk, path, name) for pk, path, name, parent, _kind in nodes if parent == node.pk],
+                units=[pk for pk, _path, _name, _parent, kind in nodes if kind == OrgUnit.Kind.UNIT])
 
 
 @dataclass
@@ -482,6 +497,25 @@ def growth(counts, months: MonthForms, sources: Category, source_terms: list, hi
             for kind, term, now, before, before_cell in entries]
 
 
+def training(counts, places: Tree, people: Staff, lens: Lens, hide: Suppressor) -> list[TrainingGroup] | None:
+    """Reports per 100 employees in units with a training session (an APT
+    visit, a lärstudio) in the period against units without one. Units
+    without a headcount are left out; there must be two units to compare."""
+    rated = [u for u in places.units if people.employees(u)]
+    if len(rated) < 2:
+        return None
+    trained = trained_units(places.node, lens.start, lens.end)
+    groups = [[u for u in rated if u in trained], [u for u in rated if u not in trained]]
+    reports = [sum(counts.unit_now.get(u, 0) for u in group) for group in groups]
+    # Suppressed as if the sum of both groups were known too.
+    cells, _sum = hide.group(reports, sum(reports), fixed=True)
+    result = []
+    for is_trained, group, cell in zip((True, False), groups, cells):
+        employees = sum(people.employees(u) for u in group)
+        result.append(TrainingGroup(is_trained, len(group), cell, employees, per_hundred(cell, employees)))
+    return result
+
+
 # --- the whole -----------------------------------------------------------------------
 
 def compute(user, lens: Lens, terms: dict, *, suppress: bool, police: bool) -> Figures:
@@ -508,4 +542,5 @@ def compute(user, lens: Lens, terms: dict, *, suppress: bool, police: bool) -> F
         growth=growth(counts, months, sources, terms["sources"], hide) if with_analysis else None,
         repeated=repeated,
         repeated_count=hide.cell(counts.repeated_actors) if not police and repeated is None else None,
+        training=training(counts, places, people, lens, hide),
     )

@@ -16,7 +16,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from incidents import access
 from incidents.models import InfluenceForm
@@ -159,6 +159,8 @@ def present(fig: figures.Figures, lens: Lens, terms: dict, links: Links) -> Pict
               category_table("kanal", _("Rapporter efter kanal"), _("Kanal"), fig.channels, lens.channels, links)]
     if fig.units:
         tables.append(unit_table(fig.units, links))
+    if fig.training:
+        tables.append(training_table(fig.training))
     return Picture(
         lens=lens, suppressed=fig.suppressed, **vars(fig.key), tables=tables,
         gender=gender_table(fig.gender) if fig.gender is not None else None,
@@ -235,6 +237,31 @@ def unit_table(cmp: figures.UnitComparison, links: Links) -> StatTable:
                              "data": [round(u.rate, 2) if u.rate is not None else None for u in cmp.units]}]},
         chart_label=_("Stapeldiagram: rapporter per 100 anställda för varje enhet. Siffrorna finns i tabellen."),
     )
+
+
+def training_table(groups: list[figures.TrainingGroup]) -> StatTable:
+    """Reporting in units with and without training in the period."""
+    rows = [Row(training_label(g), [count_display(g.reports),
+                                    Display(fmt_number(g.employees) if g.employees else "–", g.employees),
+                                    rate_display(g.rate, g.reports)])
+            for g in groups]
+    return StatTable(
+        withheld=any(g.reports.masked for g in groups), key="utbildning",
+        caption=_("Enheter med och utan utbildning: rapporter per 100 anställda under perioden"),
+        columns=[_("Enheter"), _("Rapporter"), _("Anställda"), _("Per 100 anställda")],
+        rows=rows,
+        note=_("Enheter som haft minst ett utbildningstillfälle under perioden (till exempel informationsbesök "
+               "på APT eller lärstudio) jämförs med enheter som inte haft något; enheter utan registrerat antal "
+               "anställda räknas inte med."),
+    )
+
+
+def training_label(group: figures.TrainingGroup) -> str:
+    if group.trained:
+        text = ngettext("Med utbildning (%(n)s enhet)", "Med utbildning (%(n)s enheter)", group.units)
+    else:
+        text = ngettext("Utan utbildning (%(n)s enhet)", "Utan utbildning (%(n)s enheter)", group.units)
+    return text % {"n": fmt_number(group.units)}
 
 
 def rate_display(rate: float | None, count: Cell) -> Display:

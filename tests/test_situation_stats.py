@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from cycle.models import TrainingSession
 from incidents.models import Action, Channel, Incident, InfluenceForm, Source
 from organisation.models import Headcount
 from situation import analysis, stats
@@ -147,6 +148,50 @@ def test_units_are_compared_by_reports_per_100_employees(fixed):
         "Ekonomiskt bistånd Norr": ["4", "40", "10,0"],
         "Barn och unga Norr": ["2", "25", "8,0"],
     }
+
+
+def training(unit, day, kind=TrainingSession.Kind.APT):
+    return TrainingSession.objects.create(unit=unit, date=day, kind=kind, participants=12)
+
+
+def rows_of(t):
+    return {r.label: [c.text for c in r.cells] for r in t.rows}
+
+
+def test_units_with_training_in_the_period_are_compared_with_units_without(fixed):
+    training(fixed.north_a, date(YEAR, 1, 1))  # the period's first day counts
+    training(fixed.north_b, date(YEAR - 1, 12, 31))  # the day before does not
+    training(fixed.south_a, date(YEAR, 3, 1))  # another district
+    t = table(picture(fixed.security, fixed.north), "utbildning")
+    assert t.columns == ["Enheter", "Rapporter", "Anställda", "Per 100 anställda"]
+    assert rows_of(t) == {"Med utbildning (1 enhet)": ["4", "40", "10,0"],
+                          "Utan utbildning (1 enhet)": ["2", "25", "8,0"]}
+    assert "lärstudio" in t.note
+    training(fixed.north_b, date(YEAR, 12, 31), kind=TrainingSession.Kind.LARSTUDIO)
+    assert rows_of(table(picture(fixed.security, fixed.north), "utbildning")) == {
+        "Med utbildning (2 enheter)": ["6", "65", "9,2"], "Utan utbildning (0 enheter)": ["0", "–", "–"]}
+
+
+def test_the_training_comparison_needs_two_units_with_a_headcount(fixed):
+    training(fixed.north_a, date(YEAR, 2, 1))
+    assert "utbildning" not in [t.key for t in picture(fixed.security, fixed.north_a).tables]
+    # The city: the southern unit has no headcount for 2024, so it is left out.
+    assert rows_of(table(picture(fixed.security, fixed.city), "utbildning")) == {
+        "Med utbildning (1 enhet)": ["4", "40", "10,0"], "Utan utbildning (1 enhet)": ["2", "25", "8,0"]}
+
+
+def test_the_training_comparison_is_suppressed_for_aggregate_only_users(fixed):
+    training(fixed.north_a, date(YEAR, 2, 1))
+    rows = rows_of(table(picture(fixed.analyst, fixed.north), "utbildning"))
+    # 4 and 2 reports: both small, and so are their rates.
+    assert rows == {"Med utbildning (1 enhet)": ["<5", "40", "<5"], "Utan utbildning (1 enhet)": ["<5", "25", "<5"]}
+    for day in range(1, 6):
+        make(fixed.north_b, date(YEAR, 6, day), ["hot"], reporter=fixed.employee)
+    rows = rows_of(table(picture(fixed.analyst, fixed.north), "utbildning"))
+    # 4 against 7: the 7 would give the 4 away from the sum, so it is hidden too.
+    assert rows == {"Med utbildning (1 enhet)": ["<5", "40", "<5"], "Utan utbildning (1 enhet)": ["..", "25", ".."]}
+    assert rows_of(table(picture(fixed.security, fixed.north), "utbildning"))["Utan utbildning (1 enhet)"] == [
+        "7", "25", "28,0"]
 
 
 def test_gender_analysis_counts_named_and_confidential_reporters_only_and_is_suppressed(fixed):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from cycle.models import TrainingSession
 from organisation.models import OrgUnit
 from tests.factories import incident
 
@@ -102,6 +103,20 @@ def test_the_report_form_accepts_only_get_and_post(city, client):
     client.force_login(city.security)
     assert client.put(reverse("situation:report", args=[city.north.pk])).status_code == 405
     assert client.put(reverse("situation:actor", args=[city.named.pk])).status_code == 405
+
+
+def test_the_picture_compares_units_with_and_without_training(city, client):
+    TrainingSession.objects.create(unit=city.north_a, date=timezone.localdate() - timedelta(days=30),
+                                   kind=TrainingSession.Kind.LARSTUDIO, participants=8)
+    client.force_login(city.security)
+    html = client.get(page(city.north.pk)).content.decode()
+    assert "Enheter med och utan utbildning: rapporter per 100 anställda under perioden" in html
+    assert "Med utbildning (1 enhet)" in html and "Utan utbildning (1 enhet)" in html
+    assert "jämförs med enheter som inte haft något" in html
+    rows = read_csv(client.get(reverse("situation:export_tables", args=[city.north.pk, "csv"])))
+    # North A: named, confidential, anonymous and bypassed among 40 employees; north B: one among 25.
+    assert ["Med utbildning (1 enhet)", "4", "40", "10,0"] in rows
+    assert ["Utan utbildning (1 enhet)", "1", "25", "4,0"] in rows
 
 
 # --- bad input -------------------------------------------------------------------------
