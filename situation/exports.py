@@ -10,8 +10,8 @@ mode to a temporary file that is then streamed and deleted.
 import csv
 import io
 import tempfile
-from itertools import islice
 from datetime import datetime
+from itertools import islice
 
 import xlsxwriter
 from django.db.models import CharField, Func
