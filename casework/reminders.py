@@ -1,39 +1,21 @@
-"""Reminders and escalation, run by `manage.py run_reminders` from a timer.
+"""Reminders and escalation of cases: which are due now.
 
-Every due event has a key. A reminder is sent once per key and recipient
-(SentReminder), so running the command twice, or every five minutes, never
-sends the same reminder twice. A person gets at most DIGEST_AFTER separate
-reminders a day; beyond that, what a run finds comes as one digest instead
-of a flood. E-mails say only that something needs attention and where;
-never what the case is about.
+notifications.reminders asks due_reminders(now) on every run of the timer
+(`manage.py run_reminders`) and sends each once, by its key, with the digest
+rule. E-mails say only that something needs attention and where; never what
+the case is about.
 """
-from collections import Counter, defaultdict
-from dataclasses import dataclass
-from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework import workflow
-from incidents import notify
-from incidents.models import Action, ChecklistItem, Incident, SentReminder
+from incidents.models import Action, ChecklistItem, Incident
+from notifications.reminders import Due
 from incidents.routing import route
 from organisation.tree import nearest_holders
 from organisation.models import Role, RoleAssignment
-
-DIGEST_AFTER = 3
-
-
-@dataclass
-class Due:
-    key: str
-    user: object
-    subject: str
-    line: str
-    path: str
-
 
 def _case_path(incident) -> str:
     return reverse("casework:detail", args=[incident.pk])
@@ -116,62 +98,3 @@ def due_reminders(now) -> list[Due]:
                            _("Värn: 24-timmarsfristen för ett möjligt allvarligt tillbud"), line,
                            _case_path(incident)))
     return due
-
-
-def _claim(key: str, recipient: str, now) -> bool:
-    """Reserve a reminder key; False if it was already sent."""
-    try:
-        with transaction.atomic():
-            SentReminder.objects.create(key=key, recipient=recipient, sent_at=now)
-        return True
-    except IntegrityError:
-        return False
-
-
-def send_due(now=None) -> int:
-    """Send every reminder that is due and not yet sent. Returns e-mails sent."""
-    now = now or timezone.now()
-    with translation.override(settings.LANGUAGE_CODE):
-        pending = [d for d in due_reminders(now) if d.user.is_active and d.user.email]
-        already = set(SentReminder.objects.filter(key__in=[d.key for d in pending]).values_list("key", flat=True))
-        by_user = defaultdict(list)
-        for item in pending:
-            if item.key not in already:
-                by_user[item.user].append(item)
-        sent = 0
-        day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-        earlier_today = Counter(SentReminder.objects.filter(
-            recipient__in=[u.email for u in by_user], sent_at__gte=day_start, sent_at__lt=now,
-        ).values_list("recipient", flat=True))
-        for user, items in by_user.items():
-            items = [i for i in items if _claim(i.key, user.email, now)]
-            if not items:
-                continue
-            if earlier_today[user.email] + len(items) > DIGEST_AFTER:
-                text = "\n".join(
-                    [_("Du har %(n)s saker i Värn som behöver din uppmärksamhet:") % {"n": len(items)}, ""]
-                    + [f"- {i.line}\n  {notify.absolute(i.path)}" for i in items])
-                ok = notify.send_notice([user], _("Värn: sammanställning av det som väntar på dig"), text,
-                                        reverse("casework:list"))
-                failed = [] if ok else items
-            else:
-                failed = [i for i in items if not notify.send_notice([user], i.subject, i.line, i.path)]
-                ok = len(items) - len(failed)
-            if failed:  # not delivered: release those keys so the next run tries again
-                SentReminder.objects.filter(key__in=[i.key for i in failed]).delete()
-            sent += ok
-    return sent
-
-
-def send_all(now=None) -> dict:
-    """Every kind of reminder in Värn, for the timer."""
-    from cycle import reminders as cycle_reminders
-    from knowledge import reminders as knowledge_reminders
-
-    now = now or timezone.now()
-    return {
-        "cases": send_due(now),
-        "knowledge": knowledge_reminders.send_due(now),
-        "cycle": cycle_reminders.send_due(now),
-    }
-

@@ -182,27 +182,6 @@ class DutyOccurrence(models.Model):
         return self.duty.kind == Duty.Kind.COMMITTEE_REREPORTING
 
 
-class ReminderSent(models.Model):
-    """One row per reminder e-mail, so that sending is idempotent."""
-
-    class Kind(models.TextChoices):
-        DUE_SOON = "due_soon", _("Förfaller snart")
-        OVERDUE = "overdue", _("Försenad")
-
-    occurrence = models.ForeignKey(DutyOccurrence, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                  related_name="+")
-    sent_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["occurrence", "kind"], name="cycle_reminder_once"),
-        ]
-        verbose_name = _("skickad påminnelse")
-        verbose_name_plural = _("skickade påminnelser")
-
-
 class TrainingSession(models.Model):
     """A training session held for one unit: an information visit to the
     unit's workplace meeting (APT) or a lärstudio session."""

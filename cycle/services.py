@@ -111,8 +111,8 @@ def reschedule(duty: Duty, today: date) -> None:
     ones (they are history, overdue or not).
 
     Side effects: updates or deletes open DutyOccurrence rows of this year and
-    later, inserts missing ones up to next year; a moved due date deletes the
-    ReminderSent rows of the old date so that the new one is reminded. Not
+    later, inserts missing ones up to next year (a moved due date is reminded
+    again: the reminder's key holds the due date). Not
     audited on its own (the duty change that caused it is). Sends nothing."""
     years = planned_years(today)
     slots = {s.period_start: s for y in years for s in duty.slots(y)} if duty.active else {}
@@ -121,8 +121,6 @@ def reschedule(duty: Duty, today: date) -> None:
         if slot is None:
             occ.delete()
         elif (occ.due_date, occ.period_end) != (slot.due_date, slot.period_end):
-            if occ.due_date != slot.due_date:
-                occ.reminders.all().delete()
             occ.due_date, occ.period_end = slot.due_date, slot.period_end
             occ.save(update_fields=["due_date", "period_end", "updated_at"])
     ensure_occurrences([duty], years)

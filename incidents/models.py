@@ -372,16 +372,3 @@ class ChecklistItem(models.Model):
 
     def __str__(self):
         return self.get_code_display()
-
-
-class SentReminder(models.Model):
-    """One row per reminder sent, keyed by what it was about, so that running
-    the reminder command twice never sends the same reminder twice."""
-
-    key = models.CharField(max_length=200, unique=True)
-    recipient = models.CharField(max_length=254)
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("skickad påminnelse")
-        verbose_name_plural = _("skickade påminnelser")

@@ -1,5 +1,4 @@
-"""E-mail notifications about cases. Reusable by every workflow (reporting,
-case handling, reminders).
+"""E-mail notifications about cases, sent through notifications.mail.
 
 An e-mail says only that something needs attention and where to look: never
 the description, the reporter, the forms of influence or any other content of
@@ -7,39 +6,12 @@ the case, because e-mail leaves the system's access control and audit log.
 Sending failures are logged (without content) and never break the action
 that caused them.
 """
-import logging
-
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-logger = logging.getLogger(__name__)
-
-
-def absolute(path: str) -> str:
-    return settings.BASE_URL.rstrip("/") + path
-
-
-def send_notice(users, subject: str, text: str, path: str) -> int:
-    """Send one e-mail per user (recipients never see each other) with
-    `text` and a link to `path`. Returns the number sent."""
-    addresses = sorted({u.email for u in users if getattr(u, "email", "") and u.is_active})
-    if not addresses:
-        return 0
-    with translation.override(settings.LANGUAGE_CODE):
-        body = "\n\n".join([
-            text,
-            absolute(path),
-            _("Av sekretesskäl står inget om ärendets innehåll i det här meddelandet. Logga in i Värn för att läsa."),
-        ])
-    messages = [EmailMessage(subject=subject, body=body, to=[a]) for a in addresses]
-    try:
-        return get_connection().send_messages(messages) or 0
-    except Exception:  # the mail server is down: the case itself is safe in the database
-        logger.exception("Could not send notification e-mail about %s", path)
-        return 0
+from notifications.mail import send_notice
 
 
 def new_report(incident, routing) -> int:

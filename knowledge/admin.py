@@ -3,7 +3,7 @@ dates in bulk. Saves go through knowledge.services.save_article, so the
 admin also leaves a version and an audit entry."""
 from django.contrib import admin
 
-from knowledge.models import Article, ArticleVersion, ReminderSent
+from knowledge.models import Article, ArticleVersion
 from knowledge.services import save_article
 from organisation.admin import AdminRoleMixin
 
@@ -37,15 +37,3 @@ class ArticleAdmin(AdminRoleMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         save_article(obj, request.user, note="Ändrad i administrationen")
-
-
-@admin.register(ReminderSent)
-class ReminderSentAdmin(AdminRoleMixin, admin.ModelAdmin):
-    list_display = ["article", "due_date", "recipient", "sent_at"]
-    readonly_fields = ["article", "due_date", "recipient", "sent_at"]
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -119,24 +119,3 @@ class ArticleVersion(models.Model):
 
     def __str__(self):
         return f"{self.article.slug} v{self.number}"
-
-
-class ReminderSent(models.Model):
-    """A review reminder that went out; one per article and due date, so that
-    running the reminder job again sends nothing twice."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reminders",
-                                verbose_name=_("artikel"))
-    due_date = models.DateField(_("översyn senast"))
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("mottagare"))
-    sent_at = models.DateTimeField(_("skickad"), default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["article", "due_date"],
-                                               name="article_reminder_once_per_due_date")]
-        verbose_name = _("skickad påminnelse")
-        verbose_name_plural = _("skickade påminnelser")
-
-    def __str__(self):
-        return f"{self.article.slug} {self.due_date}"

@@ -16,7 +16,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from cycle import services
 from cycle.models import Duty, DutyOccurrence, TrainingSession
-from cycle.reminders import send_due
+from notifications.reminders import send_from
 from organisation.models import OrgUnit
 from tests.factories import node
 
@@ -88,7 +88,7 @@ def test_the_reminder_pass_starts_next_year_before_it_sends(city):
     duty = Duty.objects.create(title="Översyn", kind=Duty.Kind.ACTION_PLAN_REVIEW, node=city.north,
                                owner=city.hr, schedule=Duty.Schedule.YEARLY, month=3, day=31,
                                starts_on=date(2026, 1, 1))
-    send_due(datetime(2026, 6, 1, 7, tzinfo=ZoneInfo("Europe/Stockholm")))
+    send_from("cycle", datetime(2026, 6, 1, 7, tzinfo=ZoneInfo("Europe/Stockholm")))
     assert sorted(duty.occurrences.values_list("due_date", flat=True)) == [date(2026, 3, 31), date(2027, 3, 31)]
     assert services.prepare_years(date(2026, 6, 2)) == 0
 

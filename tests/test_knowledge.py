@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from knowledge import guide, links, reminders, search, services
-from knowledge.models import Article, ArticleVersion, ReminderSent
+from knowledge.models import Article, ArticleVersion
+from notifications.models import SentReminder
+from notifications.reminders import send_from
 from knowledge.rendering import render
 from organisation.models import RoleAssignment
 
@@ -423,10 +425,10 @@ def at(day):
 def test_the_owner_is_reminded_once_when_the_review_date_has_come(city):
     article = owned(city)
     Article.objects.exclude(pk=article.pk).update(next_review=date(2099, 1, 1))
-    assert reminders.send_due(at(date(2025, 2, 28))) == 0
-    assert reminders.send_due(at(date(2025, 3, 1))) == 1
-    assert reminders.send_due(at(date(2025, 3, 2))) == 0
-    assert reminders.send_due(at(date(2025, 4, 1))) == 0
+    assert send_from("knowledge", at(date(2025, 2, 28))) == 0
+    assert send_from("knowledge", at(date(2025, 3, 1))) == 1
+    assert send_from("knowledge", at(date(2025, 3, 2))) == 0
+    assert send_from("knowledge", at(date(2025, 4, 1))) == 0
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [city.hr.email]
@@ -434,17 +436,17 @@ def test_the_owner_is_reminded_once_when_the_review_date_has_come(city):
     assert "/kunskap/hot/" in message.body
     # Title and link only: nothing else from the article.
     assert "Ett hot är när någon" not in message.body
-    assert ReminderSent.objects.get().due_date == date(2025, 3, 1)
+    assert SentReminder.objects.get().key == f"knowledge-review:{article.pk}:2025-03-01"
 
 
 def test_a_new_review_date_gives_a_new_reminder_later(city):
     article = owned(city)
     Article.objects.exclude(pk=article.pk).update(next_review=None)
-    assert reminders.send_due(at(date(2025, 3, 1))) == 1
+    assert send_from("knowledge", at(date(2025, 3, 1))) == 1
     article.next_review = date(2026, 3, 1)
     article.save()
-    assert reminders.send_due(at(date(2025, 12, 1))) == 0
-    assert reminders.send_due(at(date(2026, 3, 2))) == 1
+    assert send_from("knowledge", at(date(2025, 12, 1))) == 0
+    assert send_from("knowledge", at(date(2026, 3, 2))) == 1
     assert len(mail.outbox) == 2
 
 
@@ -457,22 +459,23 @@ def test_articles_without_a_reachable_owner_go_to_the_administrators_in_one_emai
     owned(city, "hot", owner=city.security)
     city.security.email = ""
     city.security.save()
-    assert list(reminders.due_review_reminders(date(2025, 6, 1))) == []  # no owner to write to
-    assert reminders.send_due(at(date(2025, 6, 1))) == 1
+    assert list(reminders.articles_due_for_review(date(2025, 6, 1))) == []  # no owner to write to
+    assert send_from("knowledge", at(date(2025, 6, 1))) == 1
     [message] = mail.outbox
     assert message.to == [city.admin.email]
     for slug in ("vald", "hot", "korruption"):
         assert f"/kunskap/{slug}/" in message.body
-    assert reminders.send_due(at(date(2025, 6, 2))) == 0  # once per due date
+    assert send_from("knowledge", at(date(2025, 6, 2))) == 0  # once per due date
 
 
 def test_the_reminder_command_sends_and_reports_the_count(city):
     Article.objects.update(next_review=None)
     owned(city, due=timezone.localdate() - timedelta(days=1))
     out = __import__("io").StringIO()
-    call_command("knowledge_reminders", stdout=out)
-    assert out.getvalue().strip() == "1"
-    assert len(mail.outbox) == 1
+    call_command("run_reminders", stdout=out)
+    assert "knowledge: 1" in out.getvalue()
+    # The one timer sends the cases' reminders too; the knowledge bank's is one e-mail.
+    assert len([m for m in mail.outbox if m.subject.startswith("Dags att se över")]) == 1
 
 
 def test_editors_see_articles_due_for_review_on_the_index(login, city):

@@ -7,7 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from casework import reminders, workflow
-from incidents.models import Incident, SentReminder
+from notifications.reminders import send_from
+from incidents.models import Incident
+from notifications.models import SentReminder
 from tests.factories import incident
 
 pytestmark = pytest.mark.django_db
@@ -43,12 +45,12 @@ def test_holidays_are_not_working_days(city):
 
 
 def test_nothing_is_sent_before_the_deadline(city, friday_report, smtp_server):
-    assert reminders.send_due(at(2026, 11, 23, 14)) == 0
+    assert send_from("cases", at(2026, 11, 23, 14)) == 0
     assert smtp_server.messages == []
 
 
 def test_overdue_acknowledgement_reminds_handlers_and_escalates(city, friday_report, smtp_server):
-    sent = reminders.send_due(at(2026, 11, 23, 16))
+    sent = send_from("cases", at(2026, 11, 23, 16))
     recipients = {addr for m in smtp_server.messages for addr in m["to"]}
     assert city.manager.email in recipients          # the unit's manager
     assert city.security.email in recipients         # the district's coordinator
@@ -59,14 +61,14 @@ def test_overdue_acknowledgement_reminds_handlers_and_escalates(city, friday_rep
 
 
 def test_running_twice_sends_nothing_new(city, friday_report, smtp_server):
-    first = reminders.send_due(at(2026, 11, 23, 16))
+    first = send_from("cases", at(2026, 11, 23, 16))
     assert first > 0
-    assert reminders.send_due(at(2026, 11, 23, 16, 5)) == 0
+    assert send_from("cases", at(2026, 11, 23, 16, 5)) == 0
     assert len(smtp_server.messages) == first
 
 
 def test_emails_contain_no_case_text_or_reporter(city, friday_report, smtp_server):
-    reminders.send_due(at(2026, 11, 23, 16))
+    send_from("cases", at(2026, 11, 23, 16))
     for message in smtp_server.messages:
         assert "HEMLIG-TEXT" not in message["raw"]
         assert "Employee" not in message["raw"]
@@ -77,13 +79,13 @@ def test_emails_contain_no_case_text_or_reporter(city, friday_report, smtp_serve
 def test_acknowledged_case_stops_reminders(city, friday_report, smtp_server):
     workflow.acknowledge(city.manager, friday_report.pk, friday_report.version)
     smtp_server.messages.clear()
-    reminders.send_due(at(2026, 11, 23, 16))
+    send_from("cases", at(2026, 11, 23, 16))
     assert not [m for m in smtp_server.messages if friday_report.reference in m["body"]]
 
 
 def test_bypassed_case_does_not_escalate_to_managers(city, smtp_server):
     inc = incident(city.north_a, reporter=city.colleague, source="intern", days_ago=10)
-    reminders.send_due(inc.ack_due_at + timedelta(hours=1))
+    send_from("cases", inc.ack_due_at + timedelta(hours=1))
     recipients = {addr for m in smtp_server.messages for addr in m["to"]}
     assert city.security.email in recipients and city.hr.email in recipients
     assert city.manager.email not in recipients and city.head_north.email not in recipients
@@ -95,12 +97,12 @@ def test_action_due_and_overdue_reminders_once_each(city, smtp_server):
     smtp_server.messages.clear()
     SentReminder.objects.all().delete()
     Incident.unscoped.update(status="acknowledged")  # only the action is due
-    reminders.send_due(at(2026, 11, 24, 9))
+    send_from("cases", at(2026, 11, 24, 9))
     assert not smtp_server.to(city.security.email)
-    reminders.send_due(at(2026, 11, 25, 9))
+    send_from("cases", at(2026, 11, 25, 9))
     assert "ska vara klar i dag" in smtp_server.to(city.security.email)[0]["body"]
-    reminders.send_due(at(2026, 11, 26, 9))
-    reminders.send_due(at(2026, 11, 27, 9))
+    send_from("cases", at(2026, 11, 26, 9))
+    send_from("cases", at(2026, 11, 27, 9))
     bodies = [m["body"] for m in smtp_server.to(city.security.email)]
     assert len(bodies) == 2 and "försenad" in bodies[1]
     assert "Byt lås" not in "".join(bodies)
@@ -111,23 +113,23 @@ def test_serious_incident_clock(city, smtp_server):
     Incident.unscoped.update(status="closed")
     inc = incident(city.north_a, reporter=city.employee, forms=("vald",), days_ago=0)
     Incident.unscoped.filter(pk=inc.pk).update(status="acknowledged")
-    reminders.send_due(inc.reported_at + timedelta(hours=1))
+    send_from("cases", inc.reported_at + timedelta(hours=1))
     running = [m for m in smtp_server.messages if "allvarligt tillbud" in m["body"]]
     assert running and all("senast" in m["body"] for m in running)
-    reminders.send_due(inc.reported_at + timedelta(hours=25))
+    send_from("cases", inc.reported_at + timedelta(hours=25))
     late = [m for m in smtp_server.messages if "har gått ut" in m["body"]]
     assert late
     workflow.update_checklist_item(city.manager, inc.pk, "work_env_authority", state="not_applicable",
                                    note="Bedömt som ej allvarligt efter samtal")
     before = len(smtp_server.messages)
-    reminders.send_due(inc.reported_at + timedelta(hours=30))
+    send_from("cases", inc.reported_at + timedelta(hours=30))
     assert len(smtp_server.messages) == before
 
 
 def test_many_reminders_become_one_digest(city, smtp_server):
     for i in range(5):
         incident(city.north_a, reporter=city.employee, days_ago=10 + i)
-    reminders.send_due(at(2026, 12, 30, 12))
+    send_from("cases", at(2026, 12, 30, 12))
     to_manager = smtp_server.to(city.manager.email)
     assert len(to_manager) == 1
     assert "sammanställning" in to_manager[0]["subject"]
@@ -146,12 +148,12 @@ def test_the_24_hour_clock_runs_on_even_when_another_checklist_item_is_settled(c
     inc.refresh_from_db()
     assert inc.checklist.filter(state="not_applicable").exists()  # work injury: nobody was hurt
     smtp_server.messages.clear()
-    reminders.send_due(inc.reported_at + timedelta(hours=25))
+    send_from("cases", inc.reported_at + timedelta(hours=25))
     assert [m for m in smtp_server.messages if "har gått ut" in m["body"]]
 
 
 def test_an_overdue_acknowledgement_reaches_the_coordinator_once(city, friday_report, smtp_server):
-    reminders.send_due(at(2026, 11, 23, 16))
+    send_from("cases", at(2026, 11, 23, 16))
     about_it = [m for m in smtp_server.to(city.security.email) if friday_report.reference in m["body"]]
     assert len(about_it) == 1
 
@@ -163,9 +165,9 @@ def test_more_than_three_reminders_in_a_day_come_as_a_digest_even_across_runs(ci
         Incident.unscoped.filter(pk=inc.pk).update(ack_due_at=at(2026, 12, 29, 8))
     first, rest = cases[:3], cases[3:]
     Incident.unscoped.filter(pk__in=[c.pk for c in rest]).update(ack_due_at=at(2026, 12, 29, 11))
-    reminders.send_due(at(2026, 12, 29, 9))
+    send_from("cases", at(2026, 12, 29, 9))
     assert len(smtp_server.to(city.manager.email)) == 3  # three separate reminders
-    reminders.send_due(at(2026, 12, 29, 12))
+    send_from("cases", at(2026, 12, 29, 12))
     to_manager = smtp_server.to(city.manager.email)
     assert len(to_manager) == 4 and "sammanställning" in to_manager[-1]["subject"]
     assert all(c.reference in to_manager[-1]["body"] for c in rest)

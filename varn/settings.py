@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "incidents",
     "reporting",
     "casework",
+    "notifications",
     "audit",
     "situation",
     "knowledge",

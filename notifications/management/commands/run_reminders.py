@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from casework.reminders import send_all
+from notifications.reminders import send_all
 
 
 class Command(BaseCommand):
