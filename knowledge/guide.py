@@ -61,12 +61,3 @@ NONE_FITS = _("Passar inget av detta? Beskriv ändå vad som hände och skicka r
 
 def questions() -> list[Question]:
     return list(QUESTIONS)
-
-
-def forms_for(answers: dict[str, bool]) -> list[str]:
-    """The form codes that a set of yes/no answers points to, in guide order."""
-    codes = []
-    for q in QUESTIONS:
-        if answers.get(q.key) and q.form not in codes:
-            codes.append(q.form)
-    return codes

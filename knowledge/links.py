@@ -40,7 +40,3 @@ PAGE_HELP = {
     "contacts": "kontakter",
     "law": "lagar",
 }
-
-
-def all_slugs() -> set[str]:
-    return set(FIELD_HELP.values()) | set(CHECKLIST_HELP.values()) | set(PAGE_HELP.values())

@@ -229,11 +229,6 @@ def _order(key):
     return (key[0],) + tuple(key[1:])
 
 
-def suppress_row(values: list[int]) -> list[Cell]:
-    """Suppress a group of cells whose sum is published as a total."""
-    return suppress_group(values, sum(values), fixed_total=False)[0]
-
-
 def suppress_group(values: list[int], total: int, *, fixed_total: bool = False) -> tuple[list[Cell], Cell]:
     """Cells and their published total (one-way table), both suppressed.
     fixed_total: the total is published elsewhere too, so it stays shown."""

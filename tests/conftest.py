@@ -1,7 +1,9 @@
 """Shared fixtures: the miniature city with personas, and a real browser.
 
 Browser tests use Debian's Chromium through Playwright against Django's live
-server; mark them with @pytest.mark.browser.
+server; mark them with @pytest.mark.browser. Every other test is marked here
+by what it needs: `db` when it touches the database, `unit` when it does not,
+so `pytest -m unit` runs the pure tests in seconds.
 """
 import shutil
 from pathlib import Path
@@ -13,6 +15,18 @@ from tests.factories import PASSWORD, City
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(settings.BASE_DIR) / "screenshots"
+
+
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup", "city", "client", "admin_client",
+               "django_user_model", "login"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("browser"):
+            continue
+        needs_db = item.get_closest_marker("django_db") or DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+        item.add_marker(pytest.mark.db if needs_db else pytest.mark.unit)
 
 
 @pytest.fixture(autouse=True)
