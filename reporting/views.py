@@ -25,7 +25,7 @@ from incidents.models import Incident, InfluenceForm, ack_deadline
 from reporting import attachments, drafts, receipts, services, thread
 from reporting.forms import MessageForm, ReceiptCodeForm, ReportForm
 from varn import ratelimits
-from varn.views import rate_limited
+from varn.ratelimits import rate_limited
 
 
 # --- the report form -------------------------------------------------------------

@@ -185,7 +185,7 @@ def test_the_link_back_keeps_where_the_user_was_going(client, city, settings):
 
 
 def test_the_generic_429_page_links_to_login_without_a_known_wait(rf, city):
-    from varn.views import rate_limited
+    from varn.ratelimits import rate_limited
 
     response = rate_limited(rf.get("/"))
     text = response.content.decode()
@@ -195,7 +195,7 @@ def test_the_generic_429_page_links_to_login_without_a_known_wait(rf, city):
 
 
 def test_one_minute_is_singular_and_a_wait_is_never_zero_minutes(rf, city):
-    from varn.views import rate_limited
+    from varn.ratelimits import rate_limited
 
     assert "Vänta 1 minut och" in rate_limited(rf.get("/"), wait_seconds=5).content.decode()
     assert "Vänta 2 minuter och" in rate_limited(rf.get("/"), wait_seconds=61).content.decode()

@@ -19,7 +19,10 @@ from typing import Callable
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
 # One IPv6 host usually owns a whole /64, so addresses in one /64 share a count.
@@ -181,3 +184,20 @@ FOLLOWUP_FAILURES = Limit("followup-failures", "FOLLOWUP_FAILURE_RATE", ip_key)
 
 ALL_LIMITS = (LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS,
               ANONYMOUS_REPORTS, FOLLOWUP_ATTEMPTS, FOLLOWUP_FAILURES)
+
+
+def rate_limited(request, exception=None, *, wait_seconds=None, message=None,
+                 back_url=None, back_label=None):
+    """The 429 page: what happened, how many minutes to wait when known, and a
+    link back (to the login page unless the caller names another page). Also
+    django-ratelimit's RATELIMIT_VIEW for limits applied by decorator."""
+    wait = minutes(wait_seconds) if wait_seconds else None
+    response = render(request, "errors/429.html", {
+        "message": message or _("Du har gjort för många försök på kort tid."),
+        "minutes": wait,
+        "back_url": back_url or reverse("login"),
+        "back_label": back_label or _("Till inloggningen"),
+    }, status=429)
+    if wait_seconds:
+        response["Retry-After"] = str(wait_seconds)
+    return response

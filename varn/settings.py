@@ -149,7 +149,7 @@ if env_str("REDIS_URL", ""):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "varn_cache"}}
-RATELIMIT_VIEW = "varn.views.rate_limited"
+RATELIMIT_VIEW = "varn.ratelimits.rate_limited"
 
 # E-mail: SMTP in production; console in development unless configured.
 EMAIL_BACKEND = env_str(

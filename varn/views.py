@@ -86,7 +86,7 @@ class LoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
     def _locked(self, wait):
-        return rate_limited(
+        return ratelimits.rate_limited(
             self.request, wait_seconds=wait,
             message=_("Inloggningen är tillfälligt spärrad efter för många misslyckade försök."),
             back_url=self.request.get_full_path(), back_label=_("Tillbaka till inloggningen"))
@@ -106,23 +106,6 @@ def admin_login_redirect(request):
     if request.user.is_authenticated:
         raise Http404
     return HttpResponseRedirect(f"{reverse('login')}?next={request.GET.get('next', '/admin/')}")
-
-
-def rate_limited(request, exception=None, *, wait_seconds=None, message=None,
-                 back_url=None, back_label=None):
-    """The 429 page: what happened, how many minutes to wait when known, and a
-    link back (to the login page unless the caller names another page). Also
-    django-ratelimit's RATELIMIT_VIEW for limits applied by decorator."""
-    minutes = ratelimits.minutes(wait_seconds) if wait_seconds else None
-    response = render(request, "errors/429.html", {
-        "message": message or _("Du har gjort för många försök på kort tid."),
-        "minutes": minutes,
-        "back_url": back_url or reverse("login"),
-        "back_label": back_label or _("Till inloggningen"),
-    }, status=429)
-    if wait_seconds:
-        response["Retry-After"] = str(wait_seconds)
-    return response
 
 
 def bad_request(request, exception=None):
