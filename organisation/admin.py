@@ -3,8 +3,11 @@
 Only users with the administrator role reach the admin. Nothing is deleted:
 users and organisation nodes are deactivated. Changes go to the audit log.
 """
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.log import diff, record, snapshot
@@ -69,12 +72,43 @@ class AdminRoleMixin:
                        obj, changes=changes)
 
 
-class HeadcountInline(admin.TabularInline):
-    model = Headcount
-    extra = 1
+def _name_widget(field, name):
+    """Give a form field's input an accessible name where the admin renders
+    it without a <label> (list_editable columns, tabular inline rows). The
+    admin wraps relation widgets; the name belongs on the input itself. The
+    autocomplete boxes take it from there (varn/js/admin.js)."""
+    widget = getattr(field.widget, "widget", field.widget)
+    widget.attrs["aria-label"] = name
+
+
+class AdminInline(admin.TabularInline):
+    """A table of related rows in a change page. Its permissions follow the
+    administrator role like the page around it (Django's defaults would ask
+    for model permissions nobody has and hide the table), and every input is
+    named by its column."""
+
+    def has_view_permission(self, request, obj=None):
+        return _is_admin(request)
+
+    def has_add_permission(self, request, obj=None):
+        return _is_admin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _is_admin(request)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            _name_widget(field, capfirst(field.label))
+        return field
+
+
+class HeadcountInline(AdminInline):
+    model = Headcount
+    extra = 1
 
 
 @admin.register(OrgUnit)
@@ -100,15 +134,12 @@ class OrgUnitAdmin(AdminRoleMixin, admin.ModelAdmin):
         self.message_user(request, _("Enheterna är inaktiverade."), messages.SUCCESS)
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(AdminInline):
     model = RoleAssignment
     fk_name = "user"
     extra = 1
     autocomplete_fields = ["node"]
     fields = ["role", "node", "active"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(User)
@@ -141,10 +172,24 @@ class RoleAssignmentAdmin(AdminRoleMixin, admin.ModelAdmin):
     autocomplete_fields = ["user", "node"]
 
 
+class NamedRowForm(forms.ModelForm):
+    """A row of a list with editable columns. The list has no <label>s, so
+    each input is named by its column and its row: "Ordning för Hot"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            _name_widget(field, gettext("%(field)s för %(row)s") % {
+                "field": capfirst(field.label), "row": self.instance})
+
+
 class TaxonomyAdmin(AdminRoleMixin, admin.ModelAdmin):
     list_display = ["label", "code", "sort_order", "active"]
     list_editable = ["sort_order", "active"]
     search_fields = ["label", "code"]
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, **{"form": NamedRowForm, **kwargs})
 
     def get_readonly_fields(self, request, obj=None):
         return ["code"] if obj else []
