@@ -122,3 +122,15 @@ def test_a_case_one_may_read_but_not_handle_answers_403(login, city, name, patte
     city.named.refresh_from_db()
     assert (city.named.status, city.named.version) == before
     assert not city.named.messages.exists()
+
+
+@pytest.mark.parametrize("name,pattern", ALL, ids=lambda v: str(v))
+def test_no_page_or_export_may_be_kept_by_the_browser(login, city, name, pattern):
+    """A shared office computer: after logging out, the back button must show
+    nothing, so every response says no-store, whoever asks and whatever the
+    answer (the security coordinator reaches the most pages)."""
+    url = url_for(name, pattern, city.named.pk, action_pk=1, attachment_pk=1)
+    for client in (login(city.security), login(city.admin)):
+        response = client.get(url)
+        cache = response.get("Cache-Control", "")
+        assert "no-store" in cache and "private" in cache, (name, response.status_code, cache)
