@@ -518,6 +518,16 @@ def training(counts, places: Tree, people: Staff, lens: Lens, hide: Suppressor) 
 
 # --- the whole -----------------------------------------------------------------------
 
+def summary(user, lens: Lens, terms: dict, *, suppress: bool) -> tuple[list, list[Cell], Cell]:
+    """The forms, their counts and the number of reports exactly as the
+    picture of the same lens shows them (the start page's summary)."""
+    hide = Suppressor(suppress)
+    win = window(lens)
+    counts, _current = gather(user, win, terms)
+    months = month_forms(counts, terms["forms"], win.months, hide)
+    return months.forms, months.table.col_totals, hide.cell(counts.total_now)
+
+
 def compute(user, lens: Lens, terms: dict, *, suppress: bool, police: bool) -> Figures:
     """Every figure for one lens. police: the joint picture for the police
     area (no gender analysis, no actors)."""

@@ -1,6 +1,11 @@
 """What a situation picture looks at: an organisation node, a period and
 filters. The lens turns into a queryset from the shared access query, into
-the query string of links, and into the words shown above every figure."""
+the query string of links, and into the words shown above every figure.
+
+"Senaste 12 månaderna" (the default, and the start page's figure) is the
+twelve months up to and including today: from the day after the same date
+a year earlier through today, that is the last 365 days (366 when they hold
+a 29 February). Every period is whole local days."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
@@ -52,7 +57,12 @@ def period_bounds(period: str, year: int | None, start: date | None, end: date |
         return date(y, 1, 1), min(date(y, 12, 31), today)
     if period == "intervall":
         return start, min(end, today)
-    return add_months(month_start(today), -11), today
+    return last_twelve_months(today)
+
+
+def last_twelve_months(today: date) -> tuple[date, date]:
+    """The twelve months up to and including today (see the module's text)."""
+    return year_earlier(today) + timedelta(days=1), today
 
 
 @dataclass

@@ -12,17 +12,16 @@ other cells that no hidden one can be worked out from the same table.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from incidents import access
-from incidents.models import InfluenceForm
 from situation import figures
-from situation.lens import Lens
-from situation.suppression import Cell, suppress_group
+from situation.forms import load_terms
+from situation.lens import Lens, add_months, last_twelve_months
+from situation.suppression import Cell
 
 RISING_RULE = gettext_lazy(
     "En enhet visas här när den har minst 5 rapporter under perioden, när rapporterna per anställd är mer "
@@ -172,9 +171,18 @@ def present(fig: figures.Figures, lens: Lens, terms: dict, links: Links) -> Pict
     )
 
 
+def month_label(month, lens: Lens) -> str:
+    """"dec 2025", or the days of it in the period: "4–31 dec 2025"."""
+    first, last = max(month, lens.start), min(add_months(month, 1) - timedelta(days=1), lens.end)
+    text = formats.date_format(month, "b Y")
+    if first == month and last == add_months(month, 1) - timedelta(days=1):
+        return text
+    return f"{first.day}–{last.day} {text}"
+
+
 def month_table(mf: figures.MonthForms, lens: Lens, links: Links) -> StatTable:
     table, forms = mf.table, mf.forms
-    labels = [formats.date_format(m, "b Y") for m in mf.months]
+    labels = [month_label(m, lens) for m in mf.months]
     rows = []
     for i, m in enumerate(mf.months):
         month = m.strftime("%Y-%m")
@@ -348,21 +356,15 @@ def verdict_display(line: figures.GrowthLine) -> Display:
 
 # --- the start page's summary --------------------------------------------------
 
-def form_summary(user, days: int = 365):
-    """Reports per form of influence over the last `days` days in the user's
-    statistics scope. Small counts are suppressed for aggregate-only users."""
-    since = timezone.now() - timedelta(days=days)
-    scoped = access.countable_incidents(user).filter(occurred_at__gte=since)
-    counts = dict(
-        scoped.order_by().values_list("forms__code").annotate(n=Count("id", distinct=True))
-        .values_list("forms__code", "n")
-    )
-    forms = list(InfluenceForm.objects.filter(active=True))
-    values = [counts.get(f.code, 0) for f in forms]
-    total = scoped.count()
-    if access.is_aggregate_only(user):
-        cells, total_cell = suppress_group(values, total)
-    else:
-        cells = [Cell(v) for v in values]
-        total_cell = Cell(total)
-    return {"rows": list(zip(forms, cells)), "total": total_cell, "days": days}
+def form_summary(user) -> dict | None:
+    """Reports per form of influence over the last twelve months (the
+    picture's default period, see situation.lens) at the node the picture
+    opens on, counted and suppressed exactly as the picture counts them:
+    the start page and the picture show the same figures."""
+    node = access.covered_nodes(user).order_by("path").first()
+    if node is None:
+        return None
+    start, end = last_twelve_months(timezone.localdate())
+    lens = Lens(node=node, start=start, end=end)
+    forms, cells, total = figures.summary(user, lens, load_terms(), suppress=access.is_aggregate_only(user))
+    return {"rows": list(zip(forms, cells)), "total": total, "lens": lens, "node": node}

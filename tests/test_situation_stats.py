@@ -238,7 +238,7 @@ def test_an_empty_period_gives_zeros_not_errors(fixed):
 
 def test_form_summary_for_the_start_page_still_works(fixed):
     summary = stats.form_summary(fixed.analyst)
-    assert summary["days"] == 365
+    assert summary["node"] == fixed.city and summary["lens"].days in (365, 366)
     assert all(str(cell) in ("0", "<5") or int(str(cell)) >= 5 for _form, cell in summary["rows"])
 
 
@@ -352,3 +352,20 @@ def test_the_number_of_queries_does_not_grow_with_the_data(fixed):
              [["hot"], ["vald", "trakasserier"], ["korruption"]][i % 3], source=["brukare", "anhorig", None][i % 3],
              reporter=fixed.employee, ack_hours=i, close_days=i % 4 or None, actor=f"aktor-{i % 4}")
     assert [queries_for_picture(user, fixed.north) for user in users] == counts
+
+
+# --- the period "Senaste 12 månaderna" (issue 11, item 9) --------------------------
+
+@pytest.mark.parametrize("today,start", [
+    (date(2025, 12, 2), date(2024, 12, 3)),  # not 1 January: that would be "I år"
+    (date(2025, 1, 15), date(2024, 1, 16)),
+    (date(2024, 2, 29), date(2023, 3, 1)),  # 366 days, the leap day among them
+    (date(2025, 2, 28), date(2024, 2, 29)),
+    (date(2025, 3, 1), date(2024, 3, 2)),
+])
+def test_the_last_twelve_months_are_the_year_up_to_and_including_today(today, start):
+    from situation.lens import period_bounds
+
+    assert period_bounds("12-man", None, None, None, today) == (start, today)
+    assert period_bounds("12-man", None, None, None, today) != period_bounds("i-ar", None, None, None, today)
+    assert (today - start).days + 1 in (365, 366)

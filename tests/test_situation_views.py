@@ -378,3 +378,38 @@ def test_the_csv_starts_with_the_key_figures_as_on_the_page(city, client):
     labels = [row[0] for row in rows if row]
     assert "Rapporter" in labels and "Per 100 anställda" in labels
     assert labels.index("Rapporter") < labels.index("Rapporter per månad och form av påverkan")
+
+
+# --- the start page and the picture show one figure (issue 11, item 9) -------------
+
+def local_moment(day, hour, minute=0):
+    from datetime import datetime
+
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour, minute))
+
+
+def test_the_start_page_shows_the_pictures_figures_for_the_last_twelve_months(city, client):
+    from situation.lens import last_twelve_months
+
+    start, today = last_twelve_months(timezone.localdate())
+    moments = [local_moment(start, 0, 30),  # the first minute-ish of the period counts
+               local_moment(start + timedelta(days=20), 12), local_moment(start + timedelta(days=120), 9)]
+    moments += [local_moment(today - timedelta(days=d), 10) for d in (1, 30, 60, 90, 150, 200)]
+    outside = local_moment(start - timedelta(days=1), 23, 30)  # the day before the period
+    for i, moment in enumerate(moments + [outside]):
+        inc = incident(city.north_a, reporter=city.employee, forms=("hot", "vald") if i % 2 else ("hot",))
+        inc.occurred_at = inc.reported_at = moment
+        inc.save(update_fields=["occurred_at", "reported_at"])
+    client.force_login(city.committee)
+    summary = client.get(reverse("home")).context["summary"]
+    picture = client.get(page(city.north.pk)).context["picture"]
+    assert summary["node"] == city.north
+    assert (summary["lens"].start, summary["lens"].end) == (picture.lens.start, picture.lens.end) == (start, today)
+    months = next(t for t in picture.tables if t.key == "manad")
+    forms = dict(zip(months.columns[1:-1], [c.text for c in months.foot.cells]))
+    assert {form.name: str(cell) for form, cell in summary["rows"]} == forms
+    # The city fixture's five north reports, nine here; the one the day before is not counted.
+    assert str(summary["total"]) == str(picture.total) == "14"
+    # A month only partly in the period says which days of it count.
+    if start.day != 1:
+        assert months.rows[0].label.startswith(f"{start.day}–")
