@@ -21,6 +21,7 @@ from audit.log import diff, record, snapshot
 from incidents import access, notify
 from incidents.checklist import checklist, ensure_checklist
 from incidents.models import Action, ChecklistItem, Incident
+from incidents.police import normalise_k_number
 
 Status = Incident.Status
 Code = ChecklistItem.Code
@@ -37,7 +38,6 @@ TRANSITIONS = {
 }
 # Arbetsmiljöverket wants serious incidents without delay; municipalities use 24 hours.
 SERIOUS_CLOCK = timedelta(hours=24)
-K_NUMBER = re.compile(r"^K\s?\d{3,10}(-\d{2})?$", re.IGNORECASE)
 THREAT_OR_VIOLENCE = {"hot", "vald"}
 # Words in a description that suggest danger to life or health (weapons, killing).
 SERIOUS_WORDS = re.compile(
@@ -123,8 +123,9 @@ def validate_item(incident, code, state, done_on, reference, note) -> dict:
         if code == Code.POLICE:
             if not reference.strip() and not note.strip():
                 errors["reference"] = _("Ange K-numret, eller skriv skälet till att inte polisanmäla.")
-            elif reference.strip() and not K_NUMBER.match(reference.strip()):
-                errors["reference"] = _("K-numret ska se ut som K123456-26.")
+            elif reference.strip() and normalise_k_number(reference) is None:
+                errors["reference"] = _("Det ser inte ut som ett K-nummer. Skriv det som det står på polisens "
+                                        "kvitto, till exempel K123456-26.")
             elif not reference.strip() and is_threat_or_violence(incident) and len(note.strip()) < 10:
                 errors["note"] = _("Stadens linje är att alla hot och allt våld polisanmäls. "
                                    "Beskriv varför det inte görs här.")
@@ -300,32 +301,75 @@ def update_checklist_item(user, incident_pk, code, *, state, done_on=None, refer
     Checks: may handle; the case is not closed; the code and state exist;
     the fields (validate_item); the item's own lock: `seen` is item_stamp()
     as the user loaded it, and if someone saved the item since, Conflict and
-    nothing changes. Saves: the checklist's rows, the item. Audits:
-    "checklist.<code>" with old → new (nothing when nothing changed). Sends:
-    nothing."""
+    nothing changes. Saves: the checklist's rows, the item (a reference and a
+    date only when it is done, a K-number in its normalised form); for the
+    police item the case's police report in the same transaction (see
+    _police_in_step). Audits: "checklist.<code>" with old → new (nothing when
+    nothing changed), and "incident.police" when the case's police report
+    changed. Sends: nothing."""
     with transaction.atomic():
         incident = load_for_handling(user, incident_pk)
         if incident.status == Status.CLOSED:
             raise WorkflowError(_("Ärendet är avslutat. Öppna det igen för att ändra uppföljningen."))
         if code not in Code.values or state not in State.values:
             raise WorkflowError(_("Okänd uppföljningspunkt."))
-        errors = validate_item(incident, code, state, done_on, reference or "", note or "")
+        reference, note = (reference or "").strip(), (note or "").strip()
+        errors = validate_item(incident, code, state, done_on, reference, note)
         if errors:
             raise ChecklistInvalid(errors)
+        if code == Code.POLICE:
+            reference = normalise_k_number(reference)
         item = next(i for i in ensure_checklist(incident) if i.code == code)
         if seen is not None and seen != item_stamp(item):
             raise Conflict(_("Någon annan har ändrat den här punkten medan du skrev. Det du skrev finns kvar: "
                              "se vad som ändrats och spara igen."))
         fields = ["state", "done_on", "reference", "note"]
         old = snapshot(item, fields)
-        item.state, item.done_on = state, done_on if state == State.DONE else None
-        item.reference, item.note = (reference or "").strip(), (note or "").strip()
+        done = state == State.DONE
+        item.state, item.done_on = state, done_on if done else None
+        item.reference, item.note = reference if done else "", note
         item.updated_by, item.updated_at = user, timezone.now()
         item.save()
         changes = diff(old, snapshot(item, fields))
         if changes:
             record(user, f"checklist.{code}", item, incident=incident, changes=changes)
+        if code == Code.POLICE:
+            _police_in_step(user, incident, old["reference"] or "", item.reference)
     return item
+
+
+def _police_in_step(user, incident, old_reference: str, new_reference: str) -> None:
+    """The police item's K-number is the case's police report: one fact,
+    shown on the case page, in Mina rapporter, in exports and statistics.
+
+    A K-number on the item makes the case police-reported with that number.
+    A K-number taken off the item (a mistake corrected) is taken off the case
+    too, if the case carried that number; the case is then undecided again.
+    A police decision without a K-number leaves the case's police report as
+    the reporter stated it. Audits "incident.police" with old → new."""
+    if new_reference:
+        fields = {"police_status": Incident.PoliceStatus.REPORTED, "police_reference": new_reference}
+    elif old_reference and old_reference == incident.police_reference:
+        fields = {"police_reference": ""}
+        if incident.police_status == Incident.PoliceStatus.REPORTED:
+            fields["police_status"] = Incident.PoliceStatus.UNDECIDED
+    else:
+        return
+    if any(getattr(incident, name) != value for name, value in fields.items()):
+        _save(user, incident, incident.version, fields, "incident.police")
+
+
+def set_police_reference(user, incident_pk, reference: str) -> ChecklistItem:
+    """Change the case's K-number from anywhere but the checklist (or take it
+    away with ""): it goes through the police item, so that the item and the
+    case never disagree. Checks, saves and audits as update_checklist_item."""
+    incident = load_for_handling(user, incident_pk)
+    item = next(i for i in checklist(incident) if i.code == Code.POLICE)
+    if (reference or "").strip():
+        return update_checklist_item(user, incident_pk, Code.POLICE, state=State.DONE,
+                                     done_on=item.done_on or timezone.localdate(), reference=reference,
+                                     note=item.note)
+    return update_checklist_item(user, incident_pk, Code.POLICE, state=State.OPEN, note=item.note)
 
 
 def add_action(user, incident_pk, *, title, owner, due_date) -> Action:

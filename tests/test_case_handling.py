@@ -22,6 +22,11 @@ def fresh(inc):
     return Incident.unscoped.get(pk=inc.pk)
 
 
+def version(inc):
+    """The case's current version (a K-number on the checklist changes the case too)."""
+    return fresh(inc).version
+
+
 def complete_checklist(user, inc):
     for item in workflow.checklist(inc):
         if item.state == State.OPEN:
@@ -74,8 +79,8 @@ def test_full_path_to_closed(city):
     workflow.acknowledge(city.manager, pk, 1)
     workflow.start_investigation(city.manager, pk, 2)
     complete_checklist(city.manager, city.named)
-    workflow.resolve(city.manager, pk, 3)
-    inc = workflow.close(city.manager, pk, 4, "Stödsamtal hållet, polisanmält.")
+    workflow.resolve(city.manager, pk, version(city.named))
+    inc = workflow.close(city.manager, pk, version(city.named), "Stödsamtal hållet, polisanmält.")
     assert inc.status == "closed" and inc.closed_at and inc.closing_summary
 
 
@@ -87,9 +92,9 @@ def test_skipping_acknowledgement_is_refused(city):
 def test_closing_requires_the_checklist(city):
     pk = city.named.pk
     workflow.acknowledge(city.manager, pk, 1)
-    workflow.resolve(city.manager, pk, 2)
+    workflow.resolve(city.manager, pk, version(city.named))
     with pytest.raises(workflow.WorkflowError, match="uppföljningen är klar"):
-        workflow.close(city.manager, pk, 3, "Sammanfattning")
+        workflow.close(city.manager, pk, version(city.named), "Sammanfattning")
     assert fresh(city.named).status == "resolved"
 
 
@@ -97,9 +102,9 @@ def test_closing_requires_a_summary(city):
     pk = city.named.pk
     workflow.acknowledge(city.manager, pk, 1)
     complete_checklist(city.manager, city.named)
-    workflow.resolve(city.manager, pk, 2)
+    workflow.resolve(city.manager, pk, version(city.named))
     with pytest.raises(workflow.WorkflowError, match="sammanfattning"):
-        workflow.close(city.manager, pk, 3, "   ")
+        workflow.close(city.manager, pk, version(city.named), "   ")
 
 
 def test_closing_with_open_actions_is_refused(city):
@@ -108,20 +113,20 @@ def test_closing_with_open_actions_is_refused(city):
     complete_checklist(city.manager, city.named)
     workflow.add_action(city.manager, pk, title="Larm i besöksrummet", owner=city.manager,
                         due_date=timezone.localdate() + timedelta(days=7))
-    workflow.resolve(city.manager, pk, 2)
+    workflow.resolve(city.manager, pk, version(city.named))
     with pytest.raises(workflow.WorkflowError, match="pågående åtgärder"):
-        workflow.close(city.manager, pk, 3, "Klart")
+        workflow.close(city.manager, pk, version(city.named), "Klart")
 
 
 def test_reopen_needs_a_reason_and_is_audited(city):
     pk = city.named.pk
     workflow.acknowledge(city.manager, pk, 1)
     complete_checklist(city.manager, city.named)
-    workflow.resolve(city.manager, pk, 2)
-    workflow.close(city.manager, pk, 3, "Klart")
+    workflow.resolve(city.manager, pk, version(city.named))
+    workflow.close(city.manager, pk, version(city.named), "Klart")
     with pytest.raises(workflow.WorkflowError, match="varför"):
-        workflow.reopen(city.manager, pk, 4, "")
-    inc = workflow.reopen(city.manager, pk, 4, "Klienten har hört av sig igen")
+        workflow.reopen(city.manager, pk, version(city.named), "")
+    inc = workflow.reopen(city.manager, pk, version(city.named), "Klienten har hört av sig igen")
     assert inc.status == "investigating" and inc.closed_at is None
     assert AuditEntry.objects.filter(action="incident.reopen_reason").exists()
 
@@ -130,9 +135,9 @@ def test_the_case_page_shows_why_it_was_reopened_and_that_the_summary_is_the_las
     pk = city.named.pk
     workflow.acknowledge(city.manager, pk, 1)
     complete_checklist(city.manager, city.named)
-    workflow.resolve(city.manager, pk, 2)
-    workflow.close(city.manager, pk, 3, "Samtal hållet, larm installerat")
-    workflow.reopen(city.manager, pk, 4, "Klienten har hört av sig igen")
+    workflow.resolve(city.manager, pk, version(city.named))
+    workflow.close(city.manager, pk, version(city.named), "Samtal hållet, larm installerat")
+    workflow.reopen(city.manager, pk, version(city.named), "Klienten har hört av sig igen")
     html = login(city.security).get(reverse("casework:detail", args=[pk])).content.decode()
     assert "<q>Klienten har hört av sig igen</q>" in html
     assert "Sammanfattning när ärendet senast avslutades" in html

@@ -14,6 +14,7 @@ EVENT_LABELS = {
     "incident.reopen_reason": _("Skäl till att öppna igen"),
     "incident.assign": _("Handläggare ändrad"),
     "incident.actor": _("Aktörens identitet registrerad"),
+    "incident.police": _("Polisanmälan ändrad i ärendet"),
     "action.create": _("Åtgärd tillagd"),
     "action.change": _("Åtgärd ändrad"),
     "message.create": _("Meddelande"),
