@@ -76,6 +76,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "varn.context_processors.navigation",
             ],
+            # Template libraries of the project package, which is not an app:
+            # {% load dates %} (varn/templatetags/dates.py).
+            "libraries": {"dates": "varn.templatetags.dates"},
         },
     },
 ]
