@@ -3,6 +3,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incidents.checklist import REFERENCE_LABELS
 from incidents.models import Action, ChecklistItem, Incident, InfluenceForm
 
 
@@ -34,6 +35,17 @@ class ChecklistItemForm(forms.Form):
     reference = forms.CharField(label=_("Referens"), required=False, max_length=60)
     note = forms.CharField(label=_("Kommentar eller skäl"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, code, **kwargs):
+        """One item's form (prefixed with its code). Only the items that
+        carry another authority's number have a reference field, named for
+        that number; the date is today's unless the item has one."""
+        super().__init__(*args, prefix=code, **kwargs)
+        if code in REFERENCE_LABELS:
+            self.fields["reference"].label = REFERENCE_LABELS[code]
+        else:
+            del self.fields["reference"]
+        self.fields["done_on"].error_messages["invalid"] = _("Ange datum som ÅÅÅÅ-MM-DD.")
 
 
 class ActionForm(forms.Form):

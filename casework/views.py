@@ -99,9 +99,9 @@ def incident_detail(request, pk, message_form=None, status=200, **forms):
             "transitions": [s for s in workflow.TRANSITIONS[incident.status] if s != Incident.Status.CLOSED],
             "checklist": [
                 (item, bound[1] if bound and bound[0] == item.code else ChecklistItemForm(
-                    prefix=item.code, initial={"seen": workflow.item_stamp(item), "state": item.state,
-                                               "done_on": item.done_on,
-                                               "reference": item.reference, "note": item.note}))
+                    code=item.code, initial={"seen": workflow.item_stamp(item), "state": item.state,
+                                             "done_on": item.done_on or timezone.localdate(),
+                                             "reference": item.reference, "note": item.note}))
                 for item in items],
             "actions": list(incident.actions.select_related("owner")),
             "action_form": forms.get("action") or ActionForm(owners=handlers),
@@ -118,11 +118,14 @@ def _back(incident_pk, anchor=""):
     return redirect(reverse("casework:detail", args=[incident_pk]) + (f"#{anchor}" if anchor else ""))
 
 
-def _failed(request, pk, error, **forms):
-    """Show the case again with the user's input kept and the reason. After a
-    conflict the kept forms carry the case's current version, so that saving
-    again (having seen what changed) goes through."""
-    messages.error(request, str(error))
+def _failed(request, pk, error, quiet=False, **forms):
+    """Show the case again with the user's input kept and the reason: at the
+    top of the page, unless `quiet` (or no error: the form's own errors)
+    because the form shows it where the user acted. After a conflict the
+    kept forms carry the case's current version, so that saving again
+    (having seen what changed) goes through."""
+    if error is not None and not quiet:
+        messages.error(request, str(error))
     conflict = isinstance(error, workflow.Conflict)
     if conflict:
         current = str(access.handleable_incidents(request.user).values_list("version", flat=True).get(pk=pk))
@@ -182,22 +185,26 @@ def assign(request, pk):
 @require_POST
 def checklist_item(request, pk, code):
     workflow.load_for_handling(request.user, pk)
-    form = ChecklistItemForm(request.POST, prefix=code)
+    if code not in ChecklistItem.Code.values:
+        return _failed(request, pk, workflow.WorkflowError(_("Okänd uppföljningspunkt.")))
+    # The item's errors are shown in the item, at the fields, not at the top
+    # of the page; the form posts to the item's anchor so the page opens there.
+    form = ChecklistItemForm(request.POST, code=code)
     if not form.is_valid():
-        return _failed(request, pk, workflow.WorkflowError(_("Kontrollera uppgifterna i uppföljningen.")),
-                       checklist=(code, form))
+        return _failed(request, pk, None, checklist=(code, form))
     data = form.cleaned_data
     try:
         workflow.update_checklist_item(request.user, pk, code, state=data["state"], done_on=data["done_on"],
-                                       reference=data["reference"], note=data["note"],
+                                       reference=data.get("reference", ""), note=data["note"],
                                        # A page from before the lock existed sends no stamp: no check.
                                        seen=data["seen"] if form.add_prefix("seen") in request.POST else None)
     except workflow.ChecklistInvalid as error:
         for field, message in error.errors.items():
-            form.add_error(field, message)
-        return _failed(request, pk, error, checklist=(code, form))
+            form.add_error(field if field in form.fields else None, message)
+        return _failed(request, pk, None, checklist=(code, form))
     except workflow.WorkflowError as error:
-        return _failed(request, pk, error, checklist=(code, form))
+        form.add_error(None, str(error))
+        return _failed(request, pk, error, checklist=(code, form), quiet=True)
     messages.success(request, _("Uppföljningen är sparad."))
     return _back(pk, f"punkt-{code}")
 

@@ -5,13 +5,25 @@ or, for cases that came another way (imports, demo data), the first time a
 handler acts on them. Reading never writes: checklist() fills the items that
 have no row yet with unsaved defaults that look the same on the page.
 """
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from audit.log import SYSTEM, diff, record, snapshot
 from incidents.models import ChecklistItem, Incident
 
 Code = ChecklistItem.Code
 State = ChecklistItem.State
+
+# The items that carry another authority's number, and what it is called.
+# The other items have no reference field.
+REFERENCE_LABELS = {
+    Code.POLICE: gettext_lazy("K-nummer"),
+    Code.WORK_ENV_AUTHORITY: gettext_lazy("Arbetsmiljöverkets diarienummer"),
+    Code.WORK_INJURY: gettext_lazy("Försäkringskassans ärendenummer"),
+}
+ITEM_FIELDS = ["state", "done_on", "reference", "note"]
 
 
 def _default(incident: Incident, code: str) -> ChecklistItem:
@@ -40,3 +52,29 @@ def ensure_checklist(incident: Incident) -> list[ChecklistItem]:
     if missing:
         ChecklistItem.objects.bulk_create(missing, ignore_conflicts=True)
     return [item if item.pk else incident.checklist.get(code=item.code) for item in checklist(incident)]
+
+
+def safety_rep_informed(incident: Incident, count: int) -> ChecklistItem | None:
+    """Värn has e-mailed `count` safety representatives about the new
+    report (incidents.notify.new_report): "Skyddsombudet informerat" is done,
+    by the system, with a note that says so. Nothing when nobody was
+    e-mailed (no safety representative, or the mail did not go out) or a
+    handler has already settled the item. Audits "checklist.safety_rep" as
+    the system with old → new."""
+    if not count:
+        return None
+    with transaction.atomic():
+        item = next(i for i in ensure_checklist(incident) if i.code == Code.SAFETY_REP)
+        if item.state != State.OPEN:
+            return None
+        old = snapshot(item, ITEM_FIELDS)
+        item.state, item.done_on = State.DONE, timezone.localdate()
+        item.note = ngettext(
+            "Värn informerade skyddsombudet automatiskt med e-post när rapporten kom in.",
+            "Värn informerade %(n)d skyddsombud automatiskt med e-post när rapporten kom in.",
+            count) % {"n": count}
+        item.updated_by, item.updated_at = None, timezone.now()
+        item.save()
+        record(None, f"checklist.{Code.SAFETY_REP}", item, incident=incident,
+               changes=diff(old, snapshot(item, ITEM_FIELDS)), actor_label=SYSTEM)
+    return item

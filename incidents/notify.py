@@ -11,12 +11,15 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from incidents.checklist import safety_rep_informed
 from notifications.mail import send_notice
 
 
 def new_report(incident, routing) -> int:
     """Tell the report's handlers (and, for information, the safety
-    representative) that a new report has arrived."""
+    representative) that a new report has arrived. When the e-mail reached
+    a safety representative, the checklist item "Skyddsombudet informerat"
+    is marked done by the system (incidents.checklist.safety_rep_informed)."""
     with translation.override(settings.LANGUAGE_CODE):
         path = reverse("casework:detail", args=[incident.pk])
         sent = send_notice(
@@ -25,13 +28,16 @@ def new_report(incident, routing) -> int:
             _("En ny rapport (%(ref)s) har kommit in till Värn och behöver din uppmärksamhet.") % {"ref": incident.reference},
             path,
         )
-        sent += send_notice(
+        informed = send_notice(
             routing.informed,
             _("Värn: en ny rapport i ditt skyddsområde"),
             _("En ny rapport (%(ref)s) har kommit in i ditt skyddsområde. Du får detta för kännedom.") % {"ref": incident.reference},
             path,
         )
-    return sent
+        # The e-mail is the safety representative's information: the
+        # checklist records it, so that no handler has to.
+        safety_rep_informed(incident, informed)
+    return sent + informed
 
 
 def reply_to_reporter(message) -> int:
