@@ -8,6 +8,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run PORT=8001` serves on another port; links in the e-mails it sends
+# point at that server unless VARN_BASE_URL is set.
+VARN_BASE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 UV ?= uv
 LOCK_UPGRADE ?=
@@ -20,7 +23,7 @@ run: install system-deps
 	VARN_DEBUG=1 $(BIN)/python manage.py createcachetable
 	VARN_DEBUG=1 $(BIN)/python manage.py seed_demo
 	@echo "Värn körs på http://$(HOST):$(PORT)/  (avsluta med Ctrl+C)"
-	VARN_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	VARN_DEBUG=1 VARN_BASE_URL='$(VARN_BASE_URL)' $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-test system-deps browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -12,9 +12,16 @@ from varn.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("VARN_DEBUG", False)
+# VARN_DEBUG=1 is the development server of `make run`: a fixed secret key,
+# e-mail on the console, plain HTTP and static files from the source folders.
+DEVELOPMENT = env_bool("VARN_DEBUG", False)
+# Django's technical pages (tracebacks, and a 404 that lists every URL) only
+# for a developer who asks for them with VARN_TECHNICAL_PAGES=1. `make run`
+# is also the demo: a case one may not see answers with the product's own 404
+# page, as in production. Errors are logged on the console either way.
+DEBUG = DEVELOPMENT and env_bool("VARN_TECHNICAL_PAGES", False)
 # Required in production; only a development server may fall back to a fixed key.
-SECRET_KEY = env_str("VARN_SECRET_KEY", "django-insecure-development-only-key" if DEBUG else None)
+SECRET_KEY = env_str("VARN_SECRET_KEY", "django-insecure-development-only-key" if DEVELOPMENT else None)
 # Key for pseudonymising identifiers (HMAC). Separate from SECRET_KEY so that
 # rotating the session key does not break pseudonyms.
 PSEUDONYM_KEY = env_str("VARN_PSEUDONYM_KEY", SECRET_KEY)
@@ -119,7 +126,7 @@ LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Svenska")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "varn" / "locale"]
 FORMAT_MODULE_PATH = ["varn.formats"]
-LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SECURE = not DEVELOPMENT
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Stockholm"
@@ -134,12 +141,12 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env_bool("VARN_STATIC_MANIFEST", not DEBUG)
+            if env_bool("VARN_STATIC_MANIFEST", not DEVELOPMENT)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = env_bool("VARN_STATIC_FINDERS", DEBUG)
+WHITENOISE_USE_FINDERS = env_bool("VARN_STATIC_FINDERS", DEVELOPMENT)
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
 # Uploaded evidence lives outside the web root and is served only through
 # views that check access; there is deliberately no MEDIA_URL route.
@@ -158,7 +165,7 @@ RATELIMIT_VIEW = "varn.ratelimits.rate_limited"
 # E-mail: SMTP in production; console in development unless configured.
 EMAIL_BACKEND = env_str(
     "VARN_EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG and not env_str("EMAIL_HOST", "")
+    "django.core.mail.backends.console.EmailBackend" if DEVELOPMENT and not env_str("EMAIL_HOST", "")
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -192,7 +199,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
+if not DEVELOPMENT:
     SESSION_COOKIE_SECURE = env_bool("VARN_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("VARN_SECURE_COOKIES", True)
     LANGUAGE_COOKIE_SECURE = env_bool("VARN_SECURE_COOKIES", True)
