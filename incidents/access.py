@@ -23,7 +23,7 @@ hangs off an incident) refuse to read without a scope (ScopedManager), so
 this module is the one that applies it, through Model.unscoped.
 """
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 
 from audit.models import AuditEntry
@@ -149,7 +149,35 @@ def can_identify(user, incident) -> bool:
 
 
 def can_handle(user, incident) -> bool:
+    if incident.pk is None:
+        return would_reach(user, incident, handle=True)
     return handleable_incidents(user).filter(pk=incident.pk).exists()
+
+
+def can_see(user, incident) -> bool:
+    if incident.pk is None:
+        return would_reach(user, incident, handle=False)
+    return visible_incidents(user).filter(pk=incident.pk).exists()
+
+
+def would_reach(user, incident, *, handle: bool) -> bool:
+    """Whether the user would open (handle=False) or handle a case with the
+    facts of `incident`, which need not be saved yet: the report form shows
+    who will receive a report before it is sent. The same rules as
+    visible_incidents and handleable_incidents, read in Python (a test keeps
+    the two in step)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    path = incident.unit.path
+
+    def within(roles):
+        return any(path.startswith(p) for p in scope_paths(user, roles))
+
+    own = incident.reporter_id is not None and incident.reporter_id == user.pk
+    bypassed = incident.bypasses_management
+    if handle:
+        return not own and ((within([Role.MANAGER]) and not bypassed) or within(BYPASS_ROLES))
+    return own or (within([Role.MANAGER, Role.SAFETY_REP]) and not bypassed) or within(BYPASS_ROLES)
 
 
 def handlers_of(incident):
@@ -248,13 +276,35 @@ def auditable_entries(user):
     return AuditEntry.objects.filter(q)
 
 
-def masked_actor(entry, viewer) -> str:
+def masked_actor(entry, viewer, hidden=None) -> str:
     """The reporter of a confidential case is hidden from auditors who may not
-    identify that reporter; anonymous reporters are never stored."""
+    identify that reporter; anonymous reporters are never stored. `hidden`:
+    reporters_hidden_from(viewer, ...) computed once for many entries."""
     incident = entry.incident
     if (incident is not None and entry.actor_id is not None
             and entry.actor_id == incident.reporter_id
             and incident.identity_mode != incident.IdentityMode.NAMED
-            and not can_identify(viewer, incident)):
+            and (incident.pk in hidden if hidden is not None else not can_identify(viewer, incident))):
         return "konfidentiell rapportör"
     return entry.actor_label
+
+
+def reporters_hidden_from(viewer, incident_ids) -> set[int]:
+    """Of these incidents, those whose reporter `viewer` may not know by name:
+    confidential reports outside what the viewer may identify (an anonymous
+    report has no reporter to hide). One query for a page of entries."""
+    ids = {int(pk) for pk in incident_ids if pk is not None}
+    if not ids:
+        return set()
+    candidates = _filter(Q(pk__in=ids, reporter__isnull=False) & ~Q(identity_mode=NAMED))
+    return set(candidates.exclude(pk__in=identifiable_incidents(viewer).values("pk"))
+               .values_list("pk", flat=True))
+
+
+def hidden_reporter_entries(viewer) -> Q:
+    """Entries whose actor masked_actor hides from `viewer`. A search of the
+    log by person must leave them out: finding them under a name would tell
+    who the confidential reporter is."""
+    return (Q(incident__isnull=False) & Q(actor_id=F("incident__reporter_id"))
+            & ~Q(incident__identity_mode=NAMED)
+            & ~Q(incident_id__in=identifiable_incidents(viewer).values("pk")))

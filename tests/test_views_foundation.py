@@ -104,7 +104,7 @@ def test_audit_log_masks_confidential_reporter_for_auditor(login, city, client):
     client.get(reverse("casework:detail", args=[city.confidential.pk]))  # reporter reads own case
     client.force_login(city.auditor)
     html = client.get(reverse("audit:list")).content.decode()
-    assert "konfidentiell rapportör" in html
+    assert "Konfidentiell rapportör öppnade ärendet" in html
     assert "Employee Testsson" not in html
 
 
