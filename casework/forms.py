@@ -79,6 +79,8 @@ class ActionStatusForm(forms.Form):
 
 class CloseForm(VersionForm):
     summary = forms.CharField(label=_("Sammanfattning"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text=_("Rapportören ser sammanfattningen på sin sida och får besked när "
+                                          "ärendet avslutas."),
                               error_messages={"required": _("Skriv en kort sammanfattning innan du avslutar ärendet.")})
 
 

@@ -73,7 +73,7 @@ def _timeline(incident):
 
 
 @login_required
-def incident_detail(request, pk, message_form=None, status=200, **forms):
+def incident_detail(request, pk, message_form=None, status=200, step_error=None, **forms):
     incident = access.get_visible_incident(request.user, pk)
     record_view(request.user, incident)
     can_handle = access.can_handle(request.user, incident)
@@ -94,9 +94,13 @@ def incident_detail(request, pk, message_form=None, status=200, **forms):
         items = workflow.checklist(incident)
         handlers = workflow.possible_handlers(incident)
         bound = forms.get("checklist")
+        blockers = workflow.closing_blockers(incident)
         ctx.update({
             "next_step": workflow.next_step(incident),
-            "transitions": [s for s in workflow.TRANSITIONS[incident.status] if s != Incident.Status.CLOSED],
+            "blockers": blockers,
+            "transitions": workflow.forward_steps(incident, blockers),
+            # Why a status step or closing failed: shown at the buttons.
+            "step_error": step_error,
             "checklist": [
                 (item, bound[1] if bound and bound[0] == item.code else ChecklistItemForm(
                     code=item.code, initial={"seen": workflow.item_stamp(item), "state": item.state,
@@ -118,14 +122,17 @@ def _back(incident_pk, anchor=""):
     return redirect(reverse("casework:detail", args=[incident_pk]) + (f"#{anchor}" if anchor else ""))
 
 
-def _failed(request, pk, error, quiet=False, **forms):
+def _failed(request, pk, error, quiet=False, at_step=False, **forms):
     """Show the case again with the user's input kept and the reason: at the
     top of the page, unless `quiet` (or no error: the form's own errors)
-    because the form shows it where the user acted. After a conflict the
-    kept forms carry the case's current version, so that saving again
-    (having seen what changed) goes through."""
-    if error is not None and not quiet:
+    because the form shows it where the user acted, or `at_step`: in the
+    next-step box, at the status buttons and the closing form. After a
+    conflict the kept forms carry the case's current version, so that
+    saving again (having seen what changed) goes through."""
+    if error is not None and not (quiet or at_step):
         messages.error(request, str(error))
+    if at_step and error is not None:
+        forms["step_error"] = str(error)
     conflict = isinstance(error, workflow.Conflict)
     if conflict:
         current = str(access.handleable_incidents(request.user).values_list("version", flat=True).get(pk=pk))
@@ -148,7 +155,8 @@ def change_status(request, pk):
     workflow.load_for_handling(request.user, pk)  # 404 before anything else outside scope
     form = StatusForm(request.POST)
     if not form.is_valid():
-        return _failed(request, pk, workflow.WorkflowError(_("Ogiltig begäran. Ladda om sidan och försök igen.")))
+        return _failed(request, pk, workflow.WorkflowError(_("Ogiltig begäran. Ladda om sidan och försök igen.")),
+                       at_step=True)
     steps = {
         Incident.Status.ACKNOWLEDGED: (workflow.acknowledge, _("Rapporten är kvitterad som mottagen.")),
         Incident.Status.INVESTIGATING: (workflow.start_investigation, _("Ärendet är under utredning.")),
@@ -156,12 +164,13 @@ def change_status(request, pk):
     }
     to = form.cleaned_data["to"]
     if to not in steps:
-        return _failed(request, pk, workflow.WorkflowError(_("Använd avslutsformuläret för att avsluta ärendet.")))
+        return _failed(request, pk, workflow.WorkflowError(_("Använd avslutsformuläret för att avsluta ärendet.")),
+                       at_step=True)
     step, done = steps[to]
     try:
         step(request.user, pk, form.cleaned_data["version"])
     except workflow.WorkflowError as error:
-        return _failed(request, pk, error)
+        return _failed(request, pk, error, at_step=True)
     messages.success(request, done)
     return _back(pk)
 
@@ -249,12 +258,13 @@ def close(request, pk):
     workflow.load_for_handling(request.user, pk)
     form = CloseForm(request.POST)
     if not form.is_valid():
-        return _failed(request, pk, workflow.WorkflowError(
-            form.errors.get("summary", [_("Ladda om sidan och försök igen.")])[0]), close=form)
+        # A missing summary is told at the field; a broken form at the button.
+        error = None if "summary" in form.errors else workflow.WorkflowError(_("Ladda om sidan och försök igen."))
+        return _failed(request, pk, error, at_step=True, close=form)
     try:
         workflow.close(request.user, pk, form.cleaned_data["version"], form.cleaned_data["summary"])
     except workflow.WorkflowError as error:
-        return _failed(request, pk, error, close=form)
+        return _failed(request, pk, error, at_step=True, close=form)
     messages.success(request, _("Ärendet är avslutat. Rapportören har fått besked."))
     return _back(pk)
 

@@ -11,6 +11,7 @@ Every function here is one thing a handler does. Each one
 Views call these and nothing else changes a case.
 """
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -101,6 +102,30 @@ def ack_overdue(incident, now=None) -> bool:
 
 def open_items(incident) -> list[ChecklistItem]:
     return [item for item in checklist(incident) if item.state == State.OPEN]
+
+
+@dataclass
+class Blocker:
+    """Something that keeps a case from being actioned or closed, with the
+    anchor on the case page where it is done."""
+    label: str
+    anchor: str
+
+
+def closing_blockers(incident) -> list[Blocker]:
+    """The one rule for "åtgärdad" and for closing: every checklist item is
+    done or not applicable and no action is still open. What remains, in the
+    order of the page."""
+    blockers = [Blocker(item.get_code_display(), f"punkt-{item.code}") for item in open_items(incident)]
+    blockers += [Blocker(_("Åtgärd: %(title)s") % {"title": action.title}, "atgarder")
+                 for action in incident.actions.filter(status=Action.Status.OPEN)]
+    return blockers
+
+
+def _refuse_if_blocked(incident, message: str) -> None:
+    blockers = closing_blockers(incident)
+    if blockers:
+        raise WorkflowError(message % {"items": "; ".join(b.label for b in blockers)})
 
 
 def validate_item(incident, code, state, done_on, reference, note) -> dict:
@@ -211,32 +236,34 @@ def start_investigation(user, incident_pk, version) -> Incident:
 def resolve(user, incident_pk, version) -> Incident:
     """Mark the case as actioned (åtgärdad).
 
-    Checks: may handle; version; status. Saves: status. Audits:
-    "incident.resolve". Sends: nothing."""
-    return _transition(user, incident_pk, version, Status.RESOLVED, "incident.resolve")
+    Checks: may handle; version; status; nothing remains (closing_blockers:
+    the same rule as for closing, so that an actioned case can be closed).
+    Saves: status. Audits: "incident.resolve". Sends: nothing."""
+    with transaction.atomic():
+        incident = load_for_handling(user, incident_pk)
+        _check_version(incident, version)
+        if incident.status in TRANSITIONS and Status.RESOLVED in TRANSITIONS[incident.status]:
+            _refuse_if_blocked(incident, _("Ärendet kan markeras som åtgärdat när uppföljningen är klar och inga "
+                                           "åtgärder pågår. Kvar: %(items)s."))
+        return _transition(user, incident_pk, version, Status.RESOLVED, "incident.resolve")
 
 
 def close(user, incident_pk, version, summary: str) -> Incident:
     """Close the case.
 
-    Checks: may handle; version; a summary is written; every checklist item
-    is done or not applicable; no action is still open. Saves: status,
-    closed_at, closing_summary. Audits: "incident.close". Sends: the
-    reporter an e-mail without content."""
+    Checks: may handle; version; a summary is written; nothing remains
+    (closing_blockers: every checklist item done or not applicable, no
+    action still open). Saves: status, closed_at, closing_summary (which the
+    reporter sees). Audits: "incident.close". Sends: the reporter an e-mail
+    without content."""
     summary = (summary or "").strip()
     with transaction.atomic():
         incident = load_for_handling(user, incident_pk)
         _check_version(incident, version)
         if not summary:
             raise WorkflowError(_("Skriv en kort sammanfattning innan du avslutar ärendet."))
-        remaining = open_items(incident)
-        if remaining:
-            raise WorkflowError(_("Ärendet kan inte avslutas förrän uppföljningen är klar. Kvar: %(items)s.") % {
-                "items": ", ".join(item.get_code_display().lower() for item in remaining)})
-        open_actions = incident.actions.filter(status=Action.Status.OPEN).count()
-        if open_actions:
-            raise WorkflowError(_("Ärendet har %(n)s pågående åtgärder. Markera dem som klara eller strukna först.")
-                                % {"n": open_actions})
+        _refuse_if_blocked(incident, _("Ärendet kan avslutas när uppföljningen är klar och inga åtgärder pågår. "
+                                       "Kvar: %(items)s."))
         incident = _transition(user, incident_pk, version, Status.CLOSED, "incident.close",
                                {"closed_at": timezone.now(), "closing_summary": summary})
     notify.status_to_reporter(incident)
@@ -413,8 +440,23 @@ def set_action_status(user, action_pk, status) -> Action:
     return action
 
 
+# The statuses in the order a case moves through them.
+ORDER = [Status.NEW, Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.RESOLVED, Status.CLOSED]
+
+
+def forward_steps(incident, blockers) -> list[str]:
+    """The status buttons of the case page, the usual first: only forward,
+    never to closed (closing has its own form with the summary), and
+    "åtgärdad" only when nothing remains (closing_blockers)."""
+    here = ORDER.index(incident.status)
+    return [to for to in TRANSITIONS[incident.status]
+            if ORDER.index(to) > here and to != Status.CLOSED and not (to == Status.RESOLVED and blockers)]
+
+
 def next_step(incident, user=None) -> str:
-    """The one thing to do next, in plain Swedish, for the case page."""
+    """The one thing to do next, in plain Swedish, for the case page. It
+    always leads forward: on an actioned case, to what remains before
+    closing, then to closing."""
     if incident.status == Status.NEW:
         return _("Kvittera att rapporten är mottagen och ta kontakt med medarbetaren.")
     if incident.status == Status.CLOSED:

@@ -90,10 +90,17 @@ def test_skipping_acknowledgement_is_refused(city):
 
 
 def test_closing_requires_the_checklist(city):
+    """One rule: a case is actioned, and closed, when the checklist is settled."""
     pk = city.named.pk
     workflow.acknowledge(city.manager, pk, 1)
-    workflow.resolve(city.manager, pk, version(city.named))
     with pytest.raises(workflow.WorkflowError, match="uppföljningen är klar"):
+        workflow.resolve(city.manager, pk, 2)
+    assert fresh(city.named).status == "acknowledged"
+    complete_checklist(city.manager, city.named)
+    workflow.resolve(city.manager, pk, version(city.named))
+    # An item opened again after "åtgärdad" keeps the case from closing, and says which.
+    workflow.update_checklist_item(city.manager, pk, Code.RISK_ASSESSMENT, state=State.OPEN)
+    with pytest.raises(workflow.WorkflowError, match="Kvar: Riskbedömning"):
         workflow.close(city.manager, pk, version(city.named), "Sammanfattning")
     assert fresh(city.named).status == "resolved"
 
@@ -111,10 +118,15 @@ def test_closing_with_open_actions_is_refused(city):
     pk = city.named.pk
     workflow.acknowledge(city.manager, pk, 1)
     complete_checklist(city.manager, city.named)
-    workflow.add_action(city.manager, pk, title="Larm i besöksrummet", owner=city.manager,
-                        due_date=timezone.localdate() + timedelta(days=7))
+    action = workflow.add_action(city.manager, pk, title="Larm i besöksrummet", owner=city.manager,
+                                 due_date=timezone.localdate() + timedelta(days=7))
+    with pytest.raises(workflow.WorkflowError, match="Kvar: Åtgärd: Larm i besöksrummet"):
+        workflow.resolve(city.manager, pk, version(city.named))
+    workflow.set_action_status(city.manager, action.pk, Action.Status.DONE)
     workflow.resolve(city.manager, pk, version(city.named))
-    with pytest.raises(workflow.WorkflowError, match="pågående åtgärder"):
+    workflow.add_action(city.manager, pk, title="Uppföljande samtal", owner=city.manager,
+                        due_date=timezone.localdate() + timedelta(days=7))
+    with pytest.raises(workflow.WorkflowError, match="inga åtgärder pågår"):
         workflow.close(city.manager, pk, version(city.named), "Klart")
 
 
@@ -348,10 +360,11 @@ def test_the_close_form_appears_once_the_case_is_actioned_and_the_next_step_lead
     client = login(city.manager)
     close_url = reverse("casework:close", args=[city.named.pk])
     workflow.acknowledge(city.manager, city.named.pk, 1)
+    complete_checklist(city.manager, city.named)
     html = client.get(reverse("casework:detail", args=[city.named.pk])).content.decode()
     assert close_url not in html
     assert html.index("Påbörja utredning") < html.index("Markera som åtgärdad")  # the usual step first
-    workflow.resolve(city.manager, city.named.pk, 2)
+    workflow.resolve(city.manager, city.named.pk, version(city.named))
     assert close_url in client.get(reverse("casework:detail", args=[city.named.pk])).content.decode()
 
 
