@@ -90,11 +90,18 @@ TEMPLATES = [
     },
 ]
 
+# Each worker keeps its database connection for VARN_DB_CONN_MAX_AGE seconds
+# and checks it with a cheap query before the first use in a request, so a
+# connection that PostgreSQL (restart, failover) or a firewall dropped while
+# idle is replaced instead of costing a request its 500.
+DB_CONN_MAX_AGE = env_int("VARN_DB_CONN_MAX_AGE", 60)
+DB_CONN_HEALTH_CHECKS = env_bool("VARN_DB_CONN_HEALTH_CHECKS", True)
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("VARN_DB_CONN_MAX_AGE", 60),
+        conn_max_age=DB_CONN_MAX_AGE,
+        conn_health_checks=DB_CONN_HEALTH_CHECKS,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
