@@ -21,14 +21,14 @@ class FastInserter:
             raise ValueError(f"unknown columns: {sorted(unknown)}")
         self.columns = list(columns)
         self.fields = [fields[c] for c in columns]
-        # Fields we do not fill: their default, once (or per row when it must be unique).
+        # Fields we do not fill: their default, once (or per row when it is computed).
         self.extra = [f for name, f in fields.items() if name not in columns]
         self.vendor = connection.vendor
 
     def _extra_values(self, count: int) -> list[list]:
         values = []
         for field in self.extra:
-            if field.unique and callable(field.default):
+            if callable(field.default):  # a unique value, a random record key: per row
                 values.append([self._db(field, field.get_default()) for _ in range(count)])
             else:
                 values.append([self._db(field, field.get_default())] * count)

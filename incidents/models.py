@@ -89,6 +89,15 @@ class ScopedManager(models.Manager):
         return self._unscoped().bulk_create(objs, *args, **kwargs)
 
 
+# Each incident's random record key for the cell key method of disclosure
+# control (situation/cellkey.py, docs/disclosure.md).
+RECORD_KEY_RANGE = 256
+
+
+def new_record_key() -> int:
+    return secrets.randbelow(RECORD_KEY_RANGE)
+
+
 class PoliceStatus(models.TextChoices):
     UNDECIDED = "undecided", _("Inte bestämt")
     REPORTED = "reported", _("Redan polisanmäld")
@@ -158,6 +167,9 @@ class Incident(models.Model):
     closing_summary = models.TextField(_("sammanfattning vid avslut"), blank=True)
     # Optimistic locking: a save that started from an older version is refused.
     version = models.PositiveIntegerField(default=1)
+    # Random, fixed at creation, never shown: the cell key method sums these
+    # to perturb published counts the same way every time (situation/cellkey.py).
+    record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
 
     objects = ScopedManager()
     unscoped = models.Manager()  # system paths only; see ScopedManager

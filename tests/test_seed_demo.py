@@ -236,6 +236,8 @@ class TestTheDemo:
         # The rows are complete: deadlines and references work like those saved by the ORM.
         sample = Incident.unscoped.get(pk=added[0].pk)
         assert sample.reference.startswith("V-") and sample.unit.kind == OrgUnit.Kind.UNIT
+        # Each bulk-inserted incident has its own random record key (cell key method).
+        assert len(set(Incident.unscoped.filter(pk__in=[i.pk for i in added]).values_list("record_key", flat=True))) > 200
         if hasattr(sample, "ack_due_at"):
             from incidents.models import ack_deadline
 
