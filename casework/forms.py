@@ -92,6 +92,10 @@ class ReopenForm(VersionForm):
 
 class InboxFilterForm(forms.Form):
     SORTS = [("aldst", _("Äldst först")), ("nyast", _("Nyast först"))]
+    sok = forms.CharField(required=False, label=_("Sök ärende"), max_length=100,
+                          help_text=_("Ärendenummer (V-000123 eller 123), K-nummer eller ord ur beskrivningen."),
+                          error_messages={"max_length": _("Skriv högst %(limit_value)d tecken.")},
+                          widget=forms.TextInput(attrs={"type": "search", "spellcheck": "false"}))
     enhet = forms.ModelChoiceField(queryset=None, required=False, label=_("Enhet"), empty_label=_("Alla"),
                                    error_messages={"invalid_choice": _("Enheten finns inte i ditt ansvarsområde.")})
     form = forms.ChoiceField(required=False, label=_("Form"),

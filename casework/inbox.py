@@ -1,4 +1,6 @@
 """The handler's inbox: which cases wait on whom, built on the access module."""
+import re
+
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -37,6 +39,28 @@ def tab_filter(tab: str, user) -> Q:
     if tab == "forsenade":
         return not_closed & (Q(status=Incident.Status.NEW, ack_due_at__lt=now) | _open_action(overdue=True))
     return Q()
+
+
+# "V-000123", "v 123", "123": a case's reference, with or without the zeros.
+REFERENCE = re.compile(r"^V?\s*-?\s*0*(\d{1,9})$", re.IGNORECASE)
+
+
+def search(incidents, text: str):
+    """Narrow an (already scoped) queryset of cases to those matching what
+    was typed: the case's reference, or every word in the description, the
+    place or the K-number. Never who reported: the reporter's name is not
+    searchable, so a search reveals nothing a handler may not see."""
+    text = " ".join((text or "").split())
+    if not text:
+        return incidents
+    words = Q()
+    for word in text.split(" "):
+        words &= (Q(description__icontains=word) | Q(location__icontains=word)
+                  | Q(police_reference__icontains=word))
+    reference = REFERENCE.match(text)
+    if reference:
+        words |= Q(pk=int(reference.group(1)))
+    return incidents.filter(words)
 
 
 def counts(user) -> dict[str, int]:

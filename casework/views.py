@@ -34,8 +34,11 @@ def incident_list(request):
     tab = request.GET.get("vy") if request.GET.get("vy") in tabs else tabs[0]
     filters = InboxFilterForm(request.GET or None, nodes=access.covered_nodes(user, access.CASE_ROLES))
     incidents = inbox.base_queryset(user).filter(inbox.tab_filter(tab, user))
+    searched = False
     if filters.is_bound and filters.is_valid():
         data = filters.cleaned_data
+        if data["sok"].strip():
+            incidents, searched = inbox.search(incidents, data["sok"]), True
         if data["enhet"]:
             incidents = incidents.filter(unit__path__startswith=data["enhet"].path)
         if data["form"]:
@@ -49,12 +52,16 @@ def incident_list(request):
         newest_first = data["sortering"] == "nyast"
     else:
         newest_first = False
-    incidents = (incidents.select_related("unit", "assigned_to").prefetch_related("forms")
+    incidents = (incidents.select_related("unit", "assigned_to", "source").prefetch_related("forms")
                  .order_by("-reported_at" if newest_first else "reported_at"))
     page = Paginator(incidents, 25).get_page(request.GET.get("sida"))
     query = {k: v for k, v in request.GET.items() if k != "sida" and v}
     return render(request, "casework/list.html", {
         "page": page, "tab": tab, "tabs": [(t, TAB_LABELS[t]) for t in tabs], "filters": filters,
+        "searched": searched,
+        # The box of filters opens when one is in use or wrong (the search stands outside it).
+        "filters_open": bool(filters.errors) or any(
+            request.GET.get(name) for name in filters.fields if name != "sok"),
         "counts": inbox.counts(user) if is_handler else {"alla": page.paginator.count},
         "my_actions": inbox.my_actions(user)[:20] if is_handler else [],
         "extra_query": urlencode(query), "tab_query": urlencode({k: v for k, v in query.items() if k != "vy"}),

@@ -1,5 +1,7 @@
-"""Template helpers for case pages: readable names for timeline entries."""
+"""Template helpers for case pages: readable names for timeline entries, the
+tag of a report that bypassed the unit's managers."""
 from django import template
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -32,3 +34,12 @@ EVENT_LABELS = {
 @register.filter
 def event_label(action: str) -> str:
     return EVENT_LABELS.get(action, action)
+
+
+@register.filter
+def bypass_label(incident) -> str:
+    """The tag of a report that went past the unit's managers, with why."""
+    source = incident.source
+    if source is not None and source.bypasses_management:
+        return gettext("Förbi chef: rapporten gäller %(source)s") % {"source": source.name.lower()}
+    return gettext("Förbi chef: enhetens chefer har inte fått rapporten")
