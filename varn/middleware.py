@@ -1,5 +1,7 @@
-"""Project-wide response rules."""
+"""Project-wide request and response rules."""
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 
 class NoStoreMiddleware:
@@ -14,3 +16,38 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+# Characters no text in Värn can hold: NUL (PostgreSQL refuses it in text and
+# JSON, and no keyboard types it) and the other C0 controls except tab,
+# newline and carriage return.
+FORBIDDEN = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
+
+
+def _has_forbidden(values) -> bool:
+    return any(ch in FORBIDDEN for value in values for ch in value)
+
+
+class ControlCharacterMiddleware:
+    """Refuses, in one place, any request whose parameters, form fields or
+    file names hold a control character, with a clear message (400), so that
+    no view, form or JSON endpoint meets one and fails."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            values = [v for key in request.GET for v in [key, *request.GET.getlist(key)]]
+            if request.method == "POST":
+                values += [v for key in request.POST for v in [key, *request.POST.getlist(key)]]
+                values += [f.name or "" for key in request.FILES for f in request.FILES.getlist(key)]
+        except Exception:  # an unreadable body: Django's own 400 handling applies later
+            return self.get_response(request)
+        if _has_forbidden(values):
+            return render(request, "errors/400.html", {
+                "message": _("Det du skickade innehåller ett osynligt styrtecken (till exempel NUL) som inte "
+                             "kan sparas. Det kommer oftast från inklistrad text: skriv eller klistra in "
+                             "texten på nytt och försök igen."),
+            }, status=400)
+        return self.get_response(request)
