@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cycle import permissions, services
 from cycle.forms import DutyForm, OccurrenceDoneForm, TrainingForm, YearFilterForm
 from organisation.models import OrgUnit
+from organisation.tree import collation_key
 
 
 def _default_node(user) -> OrgUnit:
@@ -42,7 +43,7 @@ def _node_choices(user, current: OrgUnit):
     the user covers, plus the node on screen."""
     nodes = [n for n in permissions.viewable_nodes(user)
              if n.kind in (OrgUnit.Kind.CITY, OrgUnit.Kind.ADMINISTRATION) or n.pk == current.pk]
-    return sorted(nodes, key=lambda n: (n.depth > 0, n.name))
+    return sorted(nodes, key=lambda n: (n.depth > 0, collation_key(n.name)))
 
 
 def _year_url(node, year, show="alla") -> str:

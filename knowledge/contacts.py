@@ -5,6 +5,7 @@ work contact details of people in these functions are shown."""
 from dataclasses import dataclass, field
 
 from organisation.models import OrgUnit, Role, RoleAssignment
+from organisation.tree import collation_key
 
 CONTACT_ROLES = (Role.SECURITY_COORDINATOR, Role.HR, Role.SAFETY_REP)
 
@@ -51,5 +52,5 @@ def district_contacts(user) -> list[District]:
         roles = [(label, people[admin.pk].get(value, [])) for value, label in Role.choices
                  if value in CONTACT_ROLES]
         districts.append(District(admin, admin.pk in own, roles))
-    districts.sort(key=lambda d: (not d.own, d.unit.name))
+    districts.sort(key=lambda d: (not d.own, collation_key(d.unit.name)))
     return districts

@@ -6,12 +6,14 @@ users and organisation nodes are deactivated. Changes go to the audit log.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Case, IntegerField, Value, When
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.log import diff, record, snapshot
 from organisation.models import Headcount, OperationArea, OrgUnit, Role, RoleAssignment, User
+from organisation.tree import tree_order
 
 
 def _is_admin(request) -> bool:
@@ -120,7 +122,18 @@ class OrgUnitAdmin(AdminRoleMixin, admin.ModelAdmin):
     inlines = [HeadcountInline]
     actions = ["deactivate"]
 
-    @admin.display(description=_("namn"), ordering="path")
+    def get_ordering(self, request):
+        """The tree with siblings in alphabetical order (paths hold pks, so
+        ordering by path gives the order of creation). Django uses this order
+        for the boxes that pick a unit on other admin pages too."""
+        rows = OrgUnit.objects.order_by().values_list("pk", "path", "name")
+        ranks = [When(pk=pk, then=Value(rank)) for rank, (pk, _path, _name) in enumerate(
+            tree_order(rows, path=lambda r: r[1], name=lambda r: r[2]))]
+        if not ranks:
+            return ["path"]
+        return [Case(*ranks, default=Value(len(ranks)), output_field=IntegerField()).asc()]
+
+    @admin.display(description=_("namn"))
     def indented_name(self, obj):
         return ("· " * obj.depth) + obj.name
 

@@ -4,7 +4,38 @@ Used by routing (who receives a report), reminders and the annual cycle
 (whose desk a duty lands on). Pure reads of organisation data: nothing here
 knows about incidents.
 """
+import unicodedata
+from operator import attrgetter
+
 from organisation.models import OrgUnit, RoleAssignment
+
+# Swedish alphabetical order: å, ä and ö are letters of their own after z
+# (æ and ø as ä and ö, ü as y); other accents and case do not count.
+_SWEDISH_LETTERS = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "ü": "y"})
+
+
+def collation_key(name: str) -> tuple[str, str]:
+    """Sort key for names in Swedish alphabetical order: "Bromma" <
+    "Zinkensdamm" < "Årsta" < "Älvsjö" < "Östermalm", whatever the case."""
+    folded = (name or "").casefold().translate(_SWEDISH_LETTERS)
+    plain = "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
+    return plain, name or ""
+
+
+def tree_order(nodes, *, path=attrgetter("path"), name=attrgetter("name")) -> list:
+    """Nodes depth first, each parent before its children and siblings in
+    alphabetical order, however the tree was built (paths hold pks, so
+    ordering by path gives the order of creation). Works on OrgUnits or on
+    any rows, given how to read their materialised path and name; an
+    ancestor not among the nodes sorts by its pk."""
+    nodes = list(nodes)
+    names = {int(path(n).strip("/").split("/")[-1]): name(n) for n in nodes if path(n).strip("/")}
+
+    def key(node):
+        pks = [int(p) for p in path(node).strip("/").split("/") if p]
+        return tuple((collation_key(names[pk]) if pk in names else ("", ""), pk) for pk in pks)
+
+    return sorted(nodes, key=key)
 
 
 def chain(unit: OrgUnit) -> list[OrgUnit]:

@@ -8,6 +8,7 @@ incidents through the lens, which starts from access.countable_incidents
 """
 from dataclasses import dataclass
 from functools import wraps
+from operator import itemgetter
 
 from django import forms
 from django.contrib import messages
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from audit.log import record
 from incidents import access
 from organisation.models import OrgUnit
+from organisation.tree import tree_order
 from situation import actors, exports, pdf, stats
 from situation.forms import ActorForm, DrillForm, LensForm, ReportForm, load_terms
 from situation.lens import DEFAULT_PERIOD, Lens
@@ -73,7 +75,8 @@ def _lens(request, node, terms, form_class=LensForm):
 
 
 def _picker(user, node):
-    nodes = list(access.covered_nodes(user).order_by("path").values_list("pk", "name", "kind", "path"))
+    nodes = tree_order(access.covered_nodes(user).values_list("pk", "name", "kind", "path"),
+                       path=itemgetter(3), name=itemgetter(1))
     if len(nodes) > PICKER_LIMIT:
         nodes = [n for n in nodes if n[2] != OrgUnit.Kind.UNIT or n[0] == node.pk]
     top = min((n[3].count("/") for n in nodes), default=0)
