@@ -60,6 +60,8 @@ def _table_lines(picture, title: str):
     for table in _all_tables(picture):
         yield []
         yield [table.caption]
+        if table.fallback:
+            yield [table.fallback]
         if table.withheld:
             yield [str(WITHHELD_NOTE)]
             continue

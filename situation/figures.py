@@ -11,9 +11,22 @@ comes from the annual cycle's training log (cycle.services.trained_units).
 Suppression: 1–4 show as "<5" and a second step hides enough other cells
 that no hidden one can be worked out from the same table. The total number
 of reports is published in several places, so every table treats it as known
-(fixed): suppression never relies on hiding it. The month × form table fixes
-which form totals are hidden; the same cells are reused wherever the same
-numbers appear (the growth of forms, the key figures).
+(fixed): suppression never relies on hiding it. The trend table (reports over
+time by form) fixes which form totals are hidden; the same cells are reused
+wherever the same numbers appear (the growth of forms, the start page).
+
+Suppression protects people; it should not erase the picture. Where small
+counts would leave a table mostly hidden, the figures fall back to a coarser
+grouping that can be shown, and say which (situation.stats words it):
+  - the trend: per month and form; else all forms together per month; else
+    per four months (from the period's first day: tertials for a calendar
+    year) and form; else all forms together per four months (see `trend`);
+  - who, area and channel: terms too few to show one by one are counted
+    together as "Övriga" (see `fold_rare`).
+The fallbacks only ask the protection (Suppressor) which cells it hides, so
+they work unchanged whatever protects a cell (suppression now, perhaps
+perturbation later); each published table is protected as a whole, with
+its own second step.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -43,18 +56,50 @@ MAX_RISING = 15
 
 # --- what the figures are --------------------------------------------------------
 
+@dataclass(frozen=True)
+class Bucket:
+    """A stretch of the period counted as one row of the trend."""
+    start: date
+    end: date  # inclusive
+    month: date | None  # the calendar month (first day), for monthly rows
+
+
+MONTH, STRETCH = "month", "stretch"
+STRETCH_MONTHS = 4  # a tertial
+
+
 @dataclass
 class MonthForms:
-    """Reports per month and form; the margins are the month and form totals."""
-    months: list[date]
+    """Reports over time: one row per bucket (a month, or four months) and,
+    when by_form, a column per form; the margins are the bucket totals and
+    the form totals. Without by_form the table has no inner cells (its row
+    totals are the reports per bucket) and the form totals over the whole
+    period are a group of their own (form_totals)."""
+    grain: str  # MONTH or STRETCH
+    by_form: bool
+    buckets: list[Bucket]
     forms: list
     table: SuppressedTable
+    form_totals: list[Cell]
+    form_total: Cell  # the total the form totals are published with
+
+    @property
+    def fallback(self) -> bool:
+        """Coarser than the months and forms the table is meant to show."""
+        return self.grain != MONTH or not self.by_form
+
+
+@dataclass(frozen=True)
+class Others:
+    """Terms too few to show one by one, counted together ("Övriga"); None
+    stands for the reports without a term."""
+    terms: tuple
 
 
 @dataclass
 class Category:
     """Reports per term of one taxonomy; a None term holds the reports
-    without one."""
+    without one, an Others entry the rare terms counted together."""
     terms: list
     cells: list[Cell]
     total: Cell
@@ -62,6 +107,10 @@ class Category:
     @property
     def withheld(self) -> bool:
         return any(c.masked for c in self.cells)
+
+    @property
+    def others(self) -> Others | None:
+        return next((t for t in self.terms if isinstance(t, Others)), None)
 
 
 @dataclass
@@ -184,13 +233,18 @@ class Figures:
 @dataclass
 class Window:
     """The stretches of time a picture compares: the period, the twelve
-    months before it (the history) and the same period a year earlier."""
+    months before it (the history) and the same period a year earlier.
+    The period is counted in pieces (`pieces`, each a first day): its
+    calendar months, split where a four-month stretch begins, so that both
+    the months and the four-month stretches are sums of pieces."""
     lens: Lens
     history_start: date
     prev_start_dt: datetime
     prev_end_dt: datetime
     ext_start: date  # the earliest day any figure reads
     months: list[date]
+    stretches: list[Bucket]
+    pieces: list[date]
 
     @property
     def has_history(self) -> bool:
@@ -201,10 +255,13 @@ def window(lens: Lens) -> Window:
     history_start = lens.start - timedelta(days=analysis.HISTORY_DAYS)
     prev_start, prev_end = lens.previous_year
     has_history = lens.days <= MAX_HISTORY_DAYS
+    months = months_of(lens)
+    stretches = stretches_of(lens)
+    pieces = sorted({lens.start} | {m for m in months if m > lens.start} | {b.start for b in stretches})
     return Window(lens=lens, history_start=history_start, prev_start_dt=local_start(prev_start),
                   prev_end_dt=local_start(prev_end + timedelta(days=1)),
                   ext_start=min(history_start if has_history else lens.start, prev_start),
-                  months=months_of(lens))
+                  months=months, stretches=stretches, pieces=pieces)
 
 
 def months_of(lens: Lens) -> list[date]:
@@ -214,6 +271,32 @@ def months_of(lens: Lens) -> list[date]:
         months.append(m)
         m = add_months(m, 1)
     return months
+
+
+def shift_months(d: date, months: int) -> date:
+    """The same day `months` months later, or that month's last day."""
+    first = add_months(d, months)
+    last_day = (add_months(first, 1) - timedelta(days=1)).day
+    return first.replace(day=min(d.day, last_day))
+
+
+def stretches_of(lens: Lens) -> list[Bucket]:
+    """Four-month stretches from the period's first day (the last one may be
+    shorter); none when the period fits in one. A calendar year's are its
+    tertials."""
+    if shift_months(lens.start, STRETCH_MONTHS) > lens.end:
+        return []
+    stretches, k = [], 0
+    while (start := shift_months(lens.start, STRETCH_MONTHS * k)) <= lens.end:
+        end = min(shift_months(lens.start, STRETCH_MONTHS * (k + 1)) - timedelta(days=1), lens.end)
+        stretches.append(Bucket(start, end, None))
+        k += 1
+    return stretches
+
+
+def month_buckets(win: Window) -> list[Bucket]:
+    lens = win.lens
+    return [Bucket(max(m, lens.start), min(add_months(m, 1) - timedelta(days=1), lens.end), m) for m in win.months]
 
 
 @dataclass
@@ -288,7 +371,7 @@ def gather(user, win: Window, terms: dict):
     current = lens.countable(user, lens.start_dt, lens.end_dt, terms=terms)
     previous = lens.countable(user, win.prev_start_dt, win.prev_end_dt, terms=terms)
     counts = queries.gather(
-        before, current, previous=previous, terms=terms, today=timezone.localdate(), months=win.months,
+        before, current, previous=previous, terms=terms, today=timezone.localdate(), months=win.pieces,
         with_history=win.has_history,
         hist_q=Q(occurred_at__gte=local_start(win.history_start), occurred_at__lt=lens.start_dt),
         prev_q=Q(occurred_at__gte=win.prev_start_dt, occurred_at__lt=win.prev_end_dt))
@@ -320,12 +403,66 @@ class Suppressor:
 
 # --- each figure -------------------------------------------------------------------
 
-def month_forms(counts, forms_terms: list, months: list[date], hide: Suppressor) -> MonthForms:
+def trend(counts, forms_terms: list, win: Window, hide: Suppressor) -> MonthForms:
+    """Reports over time at the finest grouping that can be shown whole,
+    with no cell hidden (see the module's text); if none can, the one whose
+    line of all reports (the bucket totals) hides the least, then the one
+    that hides the least in all."""
     forms = terms_with_counts(forms_terms, {f: 1 for (_m, f) in counts.month_form})
-    grid = [[counts.month_form.get((m, f.pk), 0) for f in forms] for m in months]
-    row_totals = [counts.month_now.get(m, 0) for m in months]
-    col_totals = [sum(grid[i][j] for i in range(len(months))) for j in range(len(forms))]
-    return MonthForms(months, forms, hide.table(grid, row_totals, col_totals, counts.total_now))
+    # Time first: a month's line of all reports says more about a trend than
+    # three tertials by form; the forms over the period stay in their own
+    # table (and in the growth table against a year earlier).
+    grains = [(MONTH, True), (MONTH, False), (STRETCH, True), (STRETCH, False)]
+    best, best_score = None, None
+    for grain, by_form in grains:
+        buckets = month_buckets(win) if grain == MONTH else win.stretches
+        if not buckets:
+            continue
+        candidate = trend_at(counts, forms, buckets, grain, by_form, hide)
+        score = _holes(candidate)
+        if score[0] == 0:
+            return candidate
+        if best_score is None or score < best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def trend_at(counts, forms: list, buckets: list[Bucket], grain: str, by_form: bool, hide: Suppressor) -> MonthForms:
+    """The trend table at one grouping, protected as a whole."""
+    def in_bucket(piece):
+        return next(i for i, b in enumerate(buckets) if b.start <= piece <= b.end)
+
+    row_totals = [0] * len(buckets)
+    grid = [[0] * len(forms) for _b in buckets]
+    column = {f.pk: j for j, f in enumerate(forms)}
+    for piece, n in counts.month_now.items():
+        row_totals[in_bucket(piece)] += n
+    for (piece, form_id), n in counts.month_form.items():
+        if form_id in column:
+            grid[in_bucket(piece)][column[form_id]] += n
+    col_totals = [sum(row[j] for row in grid) for j in range(len(forms))]
+    total = counts.total_now
+    if by_form:
+        table = hide.table(grid, row_totals, col_totals, total)
+        return MonthForms(grain, True, buckets, forms, table, table.col_totals, table.grand_total)
+    # Two groups that share only the total, which is known anyway: the
+    # reports per bucket, and the forms over the whole period.
+    rows, grand = hide.group(row_totals, total, fixed=True)
+    form_cells, form_total = hide.group(col_totals, total, fixed=True)
+    table = SuppressedTable([[] for _b in buckets], rows, None, grand, withheld=any(c.masked for c in rows))
+    return MonthForms(grain, False, buckets, forms, table, form_cells, form_total)
+
+
+def _holes(mf: MonthForms) -> tuple:
+    """(0, ...) when the grouping can be shown whole; else how much it hides."""
+    table = mf.table
+    others = [c for row in table.cells for c in row] + list(table.col_totals or [])
+    line_hidden = sum(c.hidden for c in table.row_totals)
+    others_hidden = sum(c.hidden for c in others)
+    whole = not table.withheld and line_hidden == 0 and others_hidden == 0
+    cells = len(table.row_totals) + len(others)
+    return (0 if whole else 1, table.withheld, line_hidden / len(table.row_totals),
+            (line_hidden + others_hidden) / cells)
 
 
 def category(term_list: list, counts: dict, total: int, hide: Suppressor) -> Category:
@@ -334,8 +471,36 @@ def category(term_list: list, counts: dict, total: int, hide: Suppressor) -> Cat
     if counts.get(None, 0):
         shown = shown + [None]
         values.append(counts[None])
+    return fold_rare(shown, values, total, hide)
+
+
+def fold_rare(terms: list, values: list[int], total: int, hide: Suppressor) -> Category:
+    """The group as protected; if that hides some terms, those are counted
+    together as Others (and, while Others itself is hidden, the smallest
+    shown term with them) until nothing is hidden. Zeros stay as they are.
+    If every report would end up in Others, the group is left as it was."""
     cells, total_cell = hide.group(values, total, fixed=True)
-    return Category(shown, cells, total_cell)
+    first = Category(list(terms), cells, total_cell)
+    folded: list[int] = []
+    result = first
+    while any(c.hidden for c in result.cells):
+        singles = [i for i in range(len(terms)) if i not in folded]
+        single_cells = dict(zip(singles, result.cells))
+        more = [i for i in singles if single_cells[i].hidden and values[i]]
+        if not more and folded and result.cells[-1].hidden:
+            shown = [i for i in singles if values[i]]
+            more = [min(shown, key=lambda i: (values[i], i))] if shown else []
+        if not more:
+            break
+        folded += more
+        singles = [i for i in singles if i not in more]
+        if not any(values[i] for i in singles):
+            return first
+        group = Others(tuple(terms[i] for i in sorted(folded)))
+        cells, total_cell = hide.group([values[i] for i in singles] + [sum(values[i] for i in folded)], total,
+                                       fixed=True)
+        result = Category([terms[i] for i in singles] + [group], cells, total_cell)
+    return result
 
 
 def unit_comparison(counts, places: Tree, people: Staff, hide: Suppressor) -> UnitComparison | None:
@@ -477,23 +642,24 @@ def unit_name(places: Tree, unit_id) -> str:
 
 
 def growth(counts, months: MonthForms, sources: Category, source_terms: list, hide: Suppressor) -> list[GrowthLine]:
-    """Each form and each kind of source against the same period a year
-    earlier (same length, same season)."""
+    """Each form and each kind of source (as the source table groups them)
+    against the same period a year earlier (same length, same season)."""
     # A report has at most one source, so last year's sources (with the
     # reports that have none) add up to last year's total, which the key
     # figures show: they get the second suppression step against it.
-    prev_cells = {}
+    items = [(t, c) for t, c in zip(sources.terms, sources.cells) if t is not None]
+    keys = [tuple(x.pk if x is not None else None for x in t.terms) if isinstance(t, Others) else (t.pk,)
+            for t, _c in items]
+    before = [sum(counts.source_prev.get(k, 0) for k in key) for key in keys]
     if hide.on:
-        values = [counts.source_prev.get(s.pk, 0) for s in source_terms]
-        cells, _total = suppress_group(values + [max(counts.total_prev - sum(values), 0)], counts.total_prev,
-                                       fixed_total=True)
-        prev_cells = {s.pk: c for s, c in zip(source_terms, cells)}
-    entries = [("form", f, c, counts.form_prev.get(f.pk, 0), None)
-               for f, c in zip(months.forms, months.table.col_totals)]
-    entries += [("source", s, c, counts.source_prev.get(s.pk, 0), prev_cells.get(s.pk))
-                for s, c in zip(terms_with_counts(source_terms, counts.source_now), sources.cells)]
-    return [GrowthLine(kind, term, now, hide.cell(before) if before_cell is None else before_cell,
-                       analysis.judge(now.value, before, 1, 1, analysis.TREND_RATIO))
+        rest = max(counts.total_prev - sum(before), 0)
+        prev_cells, _total = suppress_group(before + [rest], counts.total_prev, fixed_total=True)
+    else:
+        prev_cells = [visible(v) for v in before]
+    entries = [("form", f, c, counts.form_prev.get(f.pk, 0), hide.cell(counts.form_prev.get(f.pk, 0)))
+               for f, c in zip(months.forms, months.form_totals)]
+    entries += [("source", t, c, b, bc) for (t, c), b, bc in zip(items, before, prev_cells)]
+    return [GrowthLine(kind, term, now, before_cell, analysis.judge(now.value, before, 1, 1, analysis.TREND_RATIO))
             for kind, term, now, before, before_cell in entries]
 
 
@@ -524,8 +690,8 @@ def summary(user, lens: Lens, terms: dict, *, suppress: bool) -> tuple[list, lis
     hide = Suppressor(suppress)
     win = window(lens)
     counts, _current = gather(user, win, terms)
-    months = month_forms(counts, terms["forms"], win.months, hide)
-    return months.forms, months.table.col_totals, hide.cell(counts.total_now)
+    months = trend(counts, terms["forms"], win, hide)
+    return months.forms, months.form_totals, hide.cell(counts.total_now)
 
 
 def compute(user, lens: Lens, terms: dict, *, suppress: bool, police: bool) -> Figures:
@@ -536,7 +702,7 @@ def compute(user, lens: Lens, terms: dict, *, suppress: bool, police: bool) -> F
     places = tree(lens.node)
     counts, current = gather(user, win, terms)
     people = staff(lens.node, win)
-    months = month_forms(counts, terms["forms"], win.months, hide)
+    months = trend(counts, terms["forms"], win, hide)
     sources = category(terms["sources"], counts.source_now, counts.total_now, hide)
     with_analysis = win.has_history and counts.total_hist != 0
     repeated = None if police else actors.repeated_actors(user, lens.node, current)

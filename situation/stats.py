@@ -85,6 +85,13 @@ class StatTable:
     chart_label: str = ""
     # Suppression could not protect the table: it is not shown at all.
     withheld: bool = False
+    # Shown with the caption when the figures fell back to a coarser grouping.
+    fallback: str = ""
+
+    @property
+    def chart_hides(self) -> bool:
+        """Some value of the chart is hidden (a gap in a line, a missing bar)."""
+        return bool(self.chart) and any(t for d in self.chart["datasets"] for t in d.get("hidden_texts", ()))
 
 
 @dataclass
@@ -150,8 +157,10 @@ class Links:
 
 def present(fig: figures.Figures, lens: Lens, terms: dict, links: Links) -> Picture:
     """The picture as shown: tables with their text, charts and links."""
-    tables = [month_table(fig.months, lens, links),
-              category_table("kalla", _("Rapporter efter vem som utövade påverkan"), _("Vem"), fig.sources,
+    tables = [month_table(fig.months, lens, links)]
+    if not fig.months.by_form:
+        tables.append(forms_table(fig.months, lens, links))
+    tables += [category_table("kalla", _("Rapporter efter vem som utövade påverkan"), _("Vem"), fig.sources,
                              lens.sources, links),
               category_table("omrade", _("Rapporter efter verksamhetsområde"), _("Verksamhetsområde"), fig.areas,
                              lens.areas, links),
@@ -171,52 +180,122 @@ def present(fig: figures.Figures, lens: Lens, terms: dict, links: Links) -> Pict
     )
 
 
-def month_label(month, lens: Lens) -> str:
-    """"dec 2025", or the days of it in the period: "4–31 dec 2025"."""
-    first, last = max(month, lens.start), min(add_months(month, 1) - timedelta(days=1), lens.end)
-    text = formats.date_format(month, "b Y")
-    if first == month and last == add_months(month, 1) - timedelta(days=1):
-        return text
-    return f"{first.day}–{last.day} {text}"
+def bucket_label(bucket: figures.Bucket) -> str:
+    """"dec 2025"; a month only partly in the period: "4–31 dec 2025"; four
+    months: "jan–apr 2026", "4 dec 2025–3 apr 2026"."""
+    start, end = bucket.start, bucket.end
+    whole_months = start.day == 1 and end == add_months(end, 1) - timedelta(days=1)
+    if bucket.month is not None:
+        text = formats.date_format(bucket.month, "b Y")
+        return text if whole_months else f"{start.day}–{end.day} {text}"
+    if whole_months:
+        first = formats.date_format(start, "b" if start.year == end.year else "b Y")
+        return f"{first}–{formats.date_format(end, 'b Y')}"
+    first = formats.date_format(start, "j b" if start.year == end.year else "j b Y")
+    return f"{first}–{formats.date_format(end, 'j b Y')}"
+
+
+def is_tertials(buckets: list[figures.Bucket]) -> bool:
+    """Four-month stretches that are calendar tertials (the last may end today)."""
+    return all(b.start.day == 1 and b.start.month in (1, 5, 9) for b in buckets)
+
+
+def trend_words(mf: figures.MonthForms) -> tuple[str, str, str]:
+    """The table's caption, its first column and, for a fallback, why."""
+    if mf.grain == figures.MONTH:
+        if mf.by_form:
+            return _("Rapporter per månad och form av påverkan"), _("Månad"), ""
+        return (_("Rapporter per månad"), _("Månad"),
+                _("Alla former tillsammans: för få rapporter per månad och form för att visas utan att röja "
+                  "enskilda. Formerna under hela perioden finns i tabellen efter den här."))
+    if is_tertials(mf.buckets):
+        if mf.by_form:
+            return (_("Rapporter per tertial och form av påverkan"), _("Tertial"),
+                    _("Per tertial: för få rapporter per månad för att visas utan att röja enskilda."))
+        return (_("Rapporter per tertial"), _("Tertial"),
+                _("Per tertial och alla former tillsammans: för få rapporter per månad och form för att visas "
+                  "utan att röja enskilda. Formerna under hela perioden finns i tabellen efter den här."))
+    if mf.by_form:
+        return (_("Rapporter per fyra månader och form av påverkan"), _("Period"),
+                _("Per fyra månader: för få rapporter per månad för att visas utan att röja enskilda."))
+    return (_("Rapporter per fyra månader"), _("Period"),
+            _("Per fyra månader och alla former tillsammans: för få rapporter per månad och form för att visas "
+              "utan att röja enskilda. Formerna under hela perioden finns i tabellen efter den här."))
 
 
 def month_table(mf: figures.MonthForms, lens: Lens, links: Links) -> StatTable:
+    """Reports over time: per month and form, or the coarser grouping the
+    figures fell back to (figures.trend)."""
     table, forms = mf.table, mf.forms
-    labels = [month_label(m, lens) for m in mf.months]
+    caption, first_column, fallback = trend_words(mf)
+    labels = [bucket_label(b) for b in mf.buckets]
+    forms_shown = forms if mf.by_form else []
     rows = []
-    for i, m in enumerate(mf.months):
-        month = m.strftime("%Y-%m")
+    for i, bucket in enumerate(mf.buckets):
+        # The cases behind a figure are listed per month; four months have no link.
+        month = bucket.month.strftime("%Y-%m") if bucket.month else None
         cells = [count_display(table.cells[i][j], links.cases_if_selected(lens.forms, f.code, form=[f.code],
-                                                                          manad=month))
-                 for j, f in enumerate(forms)]
-        rows.append(Row(labels[i], cells + [count_display(table.row_totals[i], links.cases(manad=month))]))
-    foot = Row(_("Hela perioden"), [count_display(c, links.cases_if_selected(lens.forms, f.code, form=[f.code]))
-                                    for c, f in zip(table.col_totals, forms)]
-               + [count_display(table.grand_total, links.cases())])
+                                                                          manad=month) if month else None)
+                 for j, f in enumerate(forms_shown)]
+        rows.append(Row(labels[i], cells + [count_display(table.row_totals[i],
+                                                          links.cases(manad=month) if month else None)]))
+    foot_cells = [count_display(c, links.cases_if_selected(lens.forms, f.code, form=[f.code]))
+                  for c, f in zip(table.col_totals or [], forms_shown)]
+    foot = Row(_("Hela perioden"), foot_cells + [count_display(table.grand_total, links.cases())])
+    datasets = [{"label": f.name, "data": [row[j].shown for row in table.cells],
+                 "hidden_texts": _hidden_texts(row[j] for row in table.cells)} for j, f in enumerate(forms_shown)]
+    datasets.append({"label": _("Alla rapporter") if mf.by_form else _("Rapporter"),
+                     "data": [c.shown for c in table.row_totals], "hidden_texts": _hidden_texts(table.row_totals)})
+    if mf.by_form:
+        chart_label = _("Linjediagram: %(caption)s, och alla rapporter. Siffrorna finns i tabellen.")
+    else:
+        chart_label = _("Linjediagram: %(caption)s. Siffrorna finns i tabellen.")
     return StatTable(
-        withheld=table.withheld,
-        key="manad", caption=_("Rapporter per månad och form av påverkan"),
-        columns=[_("Månad")] + [f.name for f in forms] + [_("Rapporter")],
-        rows=rows, foot=foot,
-        note=_("En rapport kan gälla flera former, så formerna kan tillsammans bli fler än rapporterna."),
-        chart={"type": "line", "labels": labels,
-               "datasets": [{"label": f.name, "data": [row[j].shown for row in table.cells],
-                             "hidden_texts": _hidden_texts(row[j] for row in table.cells)}
-                            for j, f in enumerate(forms)]},
-        chart_label=_("Linjediagram: rapporter per månad för varje form av påverkan. Siffrorna finns i tabellen."),
+        withheld=table.withheld, key="manad", caption=caption,
+        columns=[first_column] + [f.name for f in forms_shown] + [_("Rapporter")],
+        rows=rows, foot=foot, fallback=fallback,
+        note=_("En rapport kan gälla flera former, så formerna kan tillsammans bli fler än rapporterna.")
+        if mf.by_form else "",
+        chart={"type": "line", "labels": labels, "datasets": datasets},
+        chart_label=" ".join(filter(None, [chart_label % {"caption": caption.lower()}, fallback])),
     )
+
+
+def forms_table(mf: figures.MonthForms, lens: Lens, links: Links) -> StatTable:
+    """The forms over the whole period, when the trend shows all forms together."""
+    cat = figures.Category(list(mf.forms), mf.form_totals, mf.form_total)
+    table = category_table("form", _("Rapporter efter form av påverkan under hela perioden"), _("Form"), cat,
+                           lens.forms, links)
+    table.foot = Row(_("Rapporter"), [count_display(mf.form_total, links.cases())])
+    table.note = _("En rapport kan gälla flera former, så formerna kan tillsammans bli fler än rapporterna.")
+    return table
+
+
+def term_label(term) -> str:
+    if term is None:
+        return _("Ej angivet")
+    if isinstance(term, figures.Others):
+        return _("Övriga")
+    return term.name
+
+
+def others_note(others: figures.Others) -> str:
+    names = [term_label(t) for t in others.terms]
+    return _("Övriga: %(names)s. Var för sig för få för att visas utan att röja enskilda.") % {
+        "names": ", ".join(names)}
 
 
 def category_table(key: str, caption: str, column: str, cat: figures.Category, selected: list,
                    links: Links) -> StatTable:
     """Reports per term of one taxonomy; `key` is also the term's parameter in links."""
-    labels = [t.name if t is not None else _("Ej angivet") for t in cat.terms]
-    codes = [t.code if t is not None else None for t in cat.terms]
+    labels = [term_label(t) for t in cat.terms]
+    codes = [t.code if t is not None and not isinstance(t, figures.Others) else None for t in cat.terms]
     rows = [Row(label, [count_display(c, links.cases_if_selected(selected, code, **{key: [code]}))])
             for label, c, code in zip(labels, cat.cells, codes)]
     return StatTable(
         withheld=cat.withheld, key=key, caption=caption, columns=[column, _("Rapporter")],
         rows=rows, foot=Row(_("Totalt"), [count_display(cat.total, links.cases())]),
+        note=others_note(cat.others) if cat.others else "",
         chart={"type": "bar", "labels": labels,
                "datasets": [{"label": _("Rapporter"), "data": [c.shown for c in cat.cells],
                              "hidden_texts": _hidden_texts(cat.cells)}]},
@@ -326,7 +405,7 @@ def _ratio_text(ratio: float | None, banded: bool) -> str:
 def growth_table(lines: list[figures.GrowthLine]) -> StatTable:
     """Forms and kinds of source: the period against the same period a year earlier."""
     kinds = {"form": _("Form"), "source": _("Vem")}
-    rows = [Row(f"{kinds[line.kind]}: {line.term.name}",
+    rows = [Row(f"{kinds[line.kind]}: {term_label(line.term)}",
                 [count_display(line.now), count_display(line.before), change_display(line),
                  verdict_display(line)])
             for line in lines]

@@ -123,3 +123,39 @@ def test_the_actor_form_with_a_wrong_number_on_a_phone(city, phone):
     phone.get_by_role("button", name="Registrera aktör").click()
     phone.wait_for_load_state()
     assert phone.url.endswith(reverse("casework:detail", args=[city.named.pk]))
+
+
+def trend_drawn(page) -> dict:
+    """The trend chart: drawn, and how many of its points are missing."""
+    return page.evaluate("""() => {
+        const box = document.querySelector('[data-chart="chart-data-manad"]');
+        const canvas = box && box.querySelector('canvas');
+        const chart = canvas && window.Chart && window.Chart.getChart(canvas);
+        const data = JSON.parse(document.getElementById('chart-data-manad').textContent);
+        return {drawn: !!chart && !box.hidden, points: data.datasets.flatMap(d => d.data).length,
+                missing: data.datasets.flatMap(d => d.data).filter(v => v === null).length};
+    }""")
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_the_committees_district_picture_shows_a_trend(city, device, request):
+    """Issue 11, item 3: the committee saw "Tabellen visas inte" where the
+    trend should be. Now the trend is drawn whole, at the grouping that can
+    be shown, and the chart says why it is coarser than months and forms."""
+    page = request.getfixturevalue(device)
+    history(city)
+    problems = watch_console(page)
+    browser_login(page, "committee_north")
+    page.goto(reverse("situation:picture", args=[city.north.pk]))
+    page.wait_for_load_state("networkidle")
+    card = page.locator("section[aria-labelledby='h-manad']")
+    assert "Tabellen visas inte" not in card.inner_text()
+    trend = trend_drawn(page)
+    assert trend["drawn"] and trend["points"] >= 3 and trend["missing"] == 0, trend
+    note = card.locator(".fallback-note")
+    assert note.is_visible() and "utan att röja enskilda" in note.inner_text()
+    assert not card.locator("td.is-hidden").count()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert not problems, problems
+    screenshot(page, f"situation-{device}-committee-trend")
+    assert_accessible(page)

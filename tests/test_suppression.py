@@ -276,3 +276,38 @@ def test_zero_is_shown_and_large_counts_are_shown():
     assert str(primary(5)) == "5"
     assert Cell(3, hidden=True).shown is None
     assert str(Cell(28, hidden=True)) == ".."  # never a false "<5"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(counts, min_size=1, max_size=10))
+def test_rare_terms_counted_together_still_protect_every_hidden_cell(values):
+    """The "Övriga" fallback (situation.figures.fold_rare): the group as
+    published (single terms and Others) fits the truth, shows no count from
+    1 to 4, keeps zeros as zeros, and no hidden cell in it can be worked out
+    from the rest and the total."""
+    from situation.figures import Others, Suppressor, fold_rare
+
+    total = sum(values)
+    terms = list(range(len(values)))
+    group = fold_rare(terms, values, total, Suppressor(True))
+    published_values = [sum(values[t] for t in term.terms) if isinstance(term, Others) else values[term]
+                        for term in group.terms]
+    assert sum(published_values) == total and str(group.total) == str(Cell(total, hidden=0 < total < THRESHOLD))
+    for term, cell, value in zip(group.terms, group.cells, published_values):
+        assert cell.value == value
+        assert not (0 < value < THRESHOLD and not cell.hidden)
+        if not isinstance(term, Others) and values[term] == 0:
+            assert str(cell) in ("0", "..")  # a zero is never folded ("..": a withheld group)
+    if group.others is not None:
+        assert all(values[t] > 0 for t in group.others.terms) and len(group.others.terms) >= 2
+    everything = {("c", 0, j): v for j, v in enumerate(published_values)}
+    everything[("g",)] = total
+    keyed = {("c", 0, j): c for j, c in enumerate(group.cells)}
+    keyed[("g",)] = group.total
+    equations = [{**{k: 1 for k in everything if k[0] == "c"}, ("g",): -1}]
+    hidden = {k for k, c in keyed.items() if c.hidden}
+    bounds = {k: reader_bounds(keyed[k]) for k in hidden}
+    for key in hidden:
+        if keyed[key].masked and not 0 < everything[key] < THRESHOLD:
+            continue  # a withheld group: what follows from the total alone is no secret
+        assert alternative_table(everything, equations, bounds, key) is not None, (values, key)
