@@ -44,3 +44,177 @@ def test_a_dropped_database_connection_costs_no_request(server):
     assert response.status == 200, server.log()
     # And the worker is back to one healthy, persistent connection.
     assert client.get(PUBLIC_FORM).status == 200
+
+
+# --- the load balancer's probes ------------------------------------------------
+
+def test_healthz_answers_ok_without_touching_the_database():
+    # No database fixture: pytest-django refuses any query in this test.
+    from django.test import Client
+
+    response = Client().get("/healthz/")
+    assert (response.status_code, response.content) == (200, b"ok\n")
+    assert response["Content-Type"].startswith("text/plain")
+    assert "no-store" in response["Cache-Control"]
+    assert "Set-Cookie" not in response
+
+
+@pytest.mark.django_db
+def test_the_probes_answer_a_load_balancer_on_plain_http_by_address(client, settings):
+    """Probes come over plain HTTP to the backend's address: no HTTPS
+    redirect, no refusal of the unknown host."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["varn.example.se"]
+    for path in ("/healthz/", "/readyz/"):
+        response = client.get(path, HTTP_HOST="10.0.0.7:8000")
+        assert (response.status_code, response.content) == (200, b"ok\n"), path
+
+
+@pytest.mark.django_db
+def test_readyz_is_ok_with_every_migration_applied_and_needs_no_login(client):
+    response = client.get("/readyz/")
+    assert (response.status_code, response.content) == (200, b"ok\n")
+
+
+@pytest.mark.django_db
+def test_the_probes_accept_only_get_and_head(client):
+    assert client.post("/healthz/").status_code == 405
+    assert client.post("/readyz/").status_code == 405
+    assert client.head("/readyz/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_readyz_says_unavailable_while_a_migration_is_not_applied(client):
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from varn.health import expected_migrations
+
+    app, name = max(m for m in expected_migrations() if m[0] == "incidents")
+    MigrationRecorder(connection).record_unapplied(app, name)
+    response = client.get("/readyz/")
+    assert (response.status_code, response.content) == (503, b"unavailable\n")
+
+
+def test_with_the_database_down_the_probes_and_pages_say_so_and_nothing_more():
+    """A real server whose PostgreSQL is not there (a closed port): the
+    process is up, it is not ready, the answers name no error, and a page
+    that needs the database (here: the session behind a login cookie)
+    answers with the 503 page and when to try again."""
+    from tests.servers import free_port
+
+    down = f"postgresql://postgres@127.0.0.1:{free_port()}/varn"
+    with gunicorn({"DATABASE_URL": down, "VARN_DB_CONNECT_TIMEOUT": "2"}) as srv:
+        client = srv.client()
+        assert (client.get("/healthz/").status, client.get("/healthz/").text) == (200, "ok\n")
+        ready = client.get("/readyz/")
+        assert (ready.status, ready.text) == (503, "unavailable\n")
+        assert "Server" not in ready.headers or "/" not in ready.headers["Server"]  # no version
+
+        client.set_cookie("sessionid", "x" * 32)
+        page = client.get("/")
+        assert page.status == 503, srv.log()
+        assert page.headers["Retry-After"] == "30"
+        assert "Värn är tillfälligt otillgängligt" in page.text
+        assert "Operational" not in page.text and "5432" not in page.text and "psycopg" not in page.text
+        assert "Traceback" not in page.text
+
+        client.set_cookie("csrftoken", "c" * 32)
+        sent = client.post(PUBLIC_FORM, {"description": "Hot i telefon"})
+        assert sent.status == 503, srv.log()
+        assert "rapporten sparas bara en gång" in sent.text
+
+
+# --- the error pages and the static manifest -----------------------------------
+
+MANIFEST_STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
+
+
+def failing_client():
+    """A browser's view of errors: the handler's page, not the exception."""
+    from django.test import Client
+
+    return Client(raise_request_exception=False)
+
+
+def test_the_500_page_renders_without_the_database_or_the_session():
+    # No database fixture: every query raises, in the page and in the handler.
+    client = failing_client()
+    client.cookies["sessionid"] = "x" * 32
+    response = client.get("/")
+    assert response.status_code == 500
+    text = response.content.decode()
+    assert "Något gick fel hos oss" in text and "Ring 112" in text
+    assert 'href="/static/varn/css/app.css"' in text
+
+
+def test_after_a_failed_report_the_500_page_says_how_to_get_the_receipt():
+    response = failing_client().post(PUBLIC_FORM, {"description": "Hot i telefon"})
+    assert response.status_code == 500
+    assert "Ladda om sidan och låt webbläsaren skicka formuläret igen" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_500_page_renders_without_the_static_manifest(settings, tmp_path):
+    """Manifest storage and no collectstatic: every ordinary page fails on
+    its stylesheet; the 500 page still renders, with the plain path."""
+    settings.STORAGES = MANIFEST_STORAGES
+    settings.STATIC_ROOT = tmp_path
+    response = failing_client().get("/konto/logga-in/")
+    assert response.status_code == 500
+    text = response.content.decode()
+    assert "Något gick fel hos oss" in text and 'href="/static/varn/css/app.css"' in text
+
+
+def test_when_even_the_error_template_fails_a_plain_page_is_sent(settings, tmp_path):
+    broken = tmp_path / "errors"
+    broken.mkdir()
+    (broken / "500.html").write_text("{% if %}")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    client = failing_client()
+    client.cookies["sessionid"] = "x" * 32  # the session needs the database, which this test has not
+    response = client.get("/")
+    assert response.status_code == 500
+    assert "Något gick fel hos oss" in response.content.decode()
+
+
+def test_a_deploy_without_collectstatic_is_caught_by_a_system_check(settings, tmp_path):
+    from django.core import checks
+
+    from varn.checks import STARTUP
+
+    settings.STORAGES = MANIFEST_STORAGES
+    settings.STATIC_ROOT = tmp_path
+    [error] = checks.run_checks(tags=[STARTUP], include_deployment_checks=True)
+    assert error.id == "varn.E001" and error.level == checks.ERROR
+    assert "staticfiles.json is missing" in error.msg
+    assert "manage.py collectstatic" in error.hint
+
+
+def test_a_manifest_of_another_version_is_caught_and_a_current_one_passes(settings, tmp_path):
+    from django.core import checks
+    from django.core.management import call_command
+
+    from varn.checks import STARTUP
+
+    settings.STORAGES = MANIFEST_STORAGES
+    settings.STATIC_ROOT = tmp_path / "collected"
+    call_command("collectstatic", "--noinput", verbosity=0)
+    assert checks.run_checks(tags=[STARTUP], include_deployment_checks=True) == []
+
+    added = tmp_path / "new-version"
+    added.mkdir()
+    (added / "new.js").write_text("// a file added by an upgrade\n")
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, added]
+    [error] = checks.run_checks(tags=[STARTUP], include_deployment_checks=True)
+    assert error.id == "varn.E003" and "new.js" in error.msg and "collectstatic" in error.hint
+
+
+def test_gunicorn_refuses_to_start_without_collectstatic_and_says_why(tmp_path):
+    with pytest.raises(RuntimeError) as failed:
+        with gunicorn({"VARN_STATIC_MANIFEST": "1", "VARN_STATIC_FINDERS": "0",
+                       "VARN_STATIC_ROOT": str(tmp_path)}):
+            pass
+    assert "varn.E001" in str(failed.value) and "manage.py collectstatic" in str(failed.value)

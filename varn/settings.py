@@ -49,9 +49,14 @@ INSTALLED_APPS = [
     "knowledge",
     "cycle",
     "demo",
+    # The project's start-up checks (a deploy without collectstatic).
+    "varn.checks",
 ]
 
 MIDDLEWARE = [
+    # /healthz/ and /readyz/ for the load balancer, before the host check and
+    # the HTTPS redirect (probes address a backend by IP over plain HTTP).
+    "varn.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "varn.middleware.NoStoreMiddleware",
@@ -106,6 +111,11 @@ DATABASES = {
         conn_health_checks=DB_CONN_HEALTH_CHECKS,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server fails the request in seconds (the 503 page),
+    # instead of holding a worker until TCP gives up.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("VARN_DB_CONNECT_TIMEOUT", 5))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions keep concurrent writers (audit hash chain) from
     # failing with "database is locked" halfway through a transaction.
@@ -143,7 +153,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("VARN_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "varn" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

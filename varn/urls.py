@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from varn import views
+from varn import health, views
 
 admin.site.site_header = "Värn – administration"
 admin.site.site_title = "Värn"
@@ -23,9 +23,13 @@ urlpatterns = [
     path("arshjul/", include("cycle.urls")),
     path("admin/login/", views.admin_login_redirect),
     path("admin/", admin.site.urls),
+    # For the load balancer; answered by varn.health.HealthMiddleware first.
+    path("healthz/", health.healthz, name="healthz"),
+    path("readyz/", health.readyz, name="readyz"),
 ]
 
 handler400 = "varn.views.bad_request"
 handler403 = "varn.views.permission_denied"
 handler404 = "varn.views.page_not_found"
-handler500 = "varn.views.server_error"
+# Also the 503 page; renders without the database, the session or the manifest.
+handler500 = "varn.errorpages.server_error"
