@@ -80,3 +80,10 @@ def test_the_case_list_shows_the_year_of_a_deadline_from_another_year(login, cit
     assert f"Boka möte – klar senast {short_date(soon)}\n" in html
     if soon.year == this_year():
         assert str(soon.year) not in short_date(soon)
+
+
+@pytest.mark.django_db
+def test_the_report_form_writes_today_and_yesterday_as_two_words(client, city):
+    html = client.get("/rapportera/anonymt/").content.decode()
+    assert 'data-days="0">I dag</button>' in html and 'data-days="1">I går</button>' in html
+    assert "Idag" not in html and "Igår" not in html
