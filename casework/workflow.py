@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from audit.log import diff, record, snapshot
 from incidents import access, notify
-from incidents.checklist import checklist, ensure_checklist
+from incidents.checklist import REFERENCE_LABELS, checklist, ensure_checklist
 from incidents.models import Action, ChecklistItem, Incident
 from incidents.police import normalise_k_number
 
@@ -328,8 +328,9 @@ def update_checklist_item(user, incident_pk, code, *, state, done_on=None, refer
     Checks: may handle; the case is not closed; the code and state exist;
     the fields (validate_item); the item's own lock: `seen` is item_stamp()
     as the user loaded it, and if someone saved the item since, Conflict and
-    nothing changes. Saves: the checklist's rows, the item (a reference and a
-    date only when it is done, a K-number in its normalised form); for the
+    nothing changes. Saves: the checklist's rows, the item (a date only when
+    it is done; a reference only when it is done and the item carries
+    another authority's number, a K-number in its normalised form); for the
     police item the case's police report in the same transaction (see
     _police_in_step). Audits: "checklist.<code>" with old → new (nothing when
     nothing changed), and "incident.police" when the case's police report
@@ -354,7 +355,7 @@ def update_checklist_item(user, incident_pk, code, *, state, done_on=None, refer
         old = snapshot(item, fields)
         done = state == State.DONE
         item.state, item.done_on = state, done_on if done else None
-        item.reference, item.note = reference if done else "", note
+        item.reference, item.note = reference if done and code in REFERENCE_LABELS else "", note
         item.updated_by, item.updated_at = user, timezone.now()
         item.save()
         changes = diff(old, snapshot(item, fields))

@@ -113,6 +113,9 @@ def test_items_without_a_number_have_no_reference_field(login, city, code):
     post_item(login(city.manager), city.named, code, state="done", done_on=timezone.localdate().isoformat(),
               reference="ABC-1")
     assert city.named.checklist.get(code=code).reference == ""
+    workflow.update_checklist_item(city.manager, city.named.pk, code, state=State.DONE,
+                                   done_on=timezone.localdate(), reference="ABC-2")
+    assert city.named.checklist.get(code=code).reference == ""
 
 
 # --- the safety representative, informed by Värn ----------------------------------
