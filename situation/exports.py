@@ -6,14 +6,22 @@ The case list holds no personal data: no description, no reporter, no
 actor. It comes from visible_incidents (cases the user may open), read in
 chunks with values_list; XLSX is written by xlsxwriter in constant_memory
 mode to a temporary file that is then streamed and deleted.
+
+Spreadsheets hold what a spreadsheet user expects: numbers as numbers with a
+number format (counts, rates with one decimal, percentages as percentages,
+durations in hours or days), yes/no as Ja/Nej, dates and times as dates, a
+frozen header row with filters on every table, and sheets named in whole
+words (Excel allows 31 characters).
 """
 import csv
 import io
 import tempfile
 from datetime import datetime
+from datetime import timezone as dt_timezone
 from itertools import islice
 
 import xlsxwriter
+from django.db import connection
 from django.db.models import CharField, Func
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -23,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from incidents.models import Channel, Incident, InfluenceForm, PoliceStatus, Source
 from organisation.models import OperationArea, OrgUnit
 from situation.lens import FormThrough
+from situation.stats import CHANGE, COUNT, PERCENT, RATE, YES_NO
 
 CHUNK = 5000
 BLOCK = 1000  # rows per piece of a streamed CSV
@@ -41,9 +50,11 @@ class _Echo:
 
 
 def _cell_value(display):
-    """Numbers stay numbers (for the spreadsheet); hidden cells read as on
-    the page: "<5" for a small count, ".." for one hidden in the second step."""
-    return display.text if display.hidden or display.value is None else display.value
+    """Numbers stay numbers; hidden cells read as on the page: "<5" for a
+    small count, ".." for one hidden in the second step; yes/no as words."""
+    if display.hidden or display.value is None or display.kind == YES_NO:
+        return display.text
+    return display.value
 
 
 def _csv_value(display):
@@ -95,34 +106,130 @@ def _with_bom(lines):
     yield from lines
 
 
+class _Formats:
+    """The workbook's cell formats, made once per kind (and bold variant)."""
+    NUMBER_FORMATS = {COUNT: "#,##0", RATE: "0.0", PERCENT: "0%", CHANGE: "+0%;-0%;0%",
+                      "hours": '0.0 "tim"', "days": '0.0 "dagar"', "date": "yyyy-mm-dd",
+                      "datetime": "yyyy-mm-dd hh:mm", "text": None, "hidden": None}
+
+    def __init__(self, book):
+        self.book = book
+        self.made = {}
+
+    def __call__(self, kind="text", bold=False):
+        key = (kind, bold)
+        if key not in self.made:
+            spec = {"bold": True} if bold else {}
+            if self.NUMBER_FORMATS.get(kind):
+                spec["num_format"] = self.NUMBER_FORMATS[kind]
+            if kind == "hidden":
+                spec["align"] = "right"  # "<5" and ".." stand where the number would
+            if kind == "title":
+                spec.update({"bold": True, "font_size": 13})
+            self.made[key] = self.book.add_format(spec)
+        return self.made[key]
+
+
+def _write_display(sheet, row, col, display, fmt, bold=False, kind=None):
+    """One cell: a number in its format, a hidden count as its symbol, a
+    missing value ("–") as an empty cell."""
+    kind = kind or display.kind
+    if display.hidden:
+        sheet.write_string(row, col, display.text, fmt("hidden", bold))
+    elif display.kind == YES_NO:
+        sheet.write_string(row, col, display.text, fmt("text", bold))
+    elif display.value is None:
+        if display.text in ("", "–"):
+            sheet.write_blank(row, col, None, fmt("text", bold))
+        else:  # "ny", or a rate that hides with its count ("<5")
+            sheet.write_string(row, col, display.text, fmt("hidden", bold))
+    elif kind in (PERCENT, CHANGE):
+        sheet.write_number(row, col, display.value / 100, fmt(kind, bold))
+    else:
+        sheet.write_number(row, col, display.value, fmt(kind, bold))
+
+
+def _write_key_figure(sheet, row, col, figure, fmt):
+    value, kind = figure.value, figure.kind
+    if value is None:
+        sheet.write_string(row, col, figure.text, fmt("hidden"))
+    elif kind == "duration":
+        hours = value.total_seconds() / 3600
+        if hours < 48:
+            sheet.write_number(row, col, hours, fmt("hours"))
+        else:
+            sheet.write_number(row, col, hours / 24, fmt("days"))
+    elif kind in (PERCENT, CHANGE):
+        sheet.write_number(row, col, value / 100, fmt(kind))
+    else:
+        sheet.write_number(row, col, value, fmt(kind))
+
+
 def tables_xlsx(picture, filename: str, title: str):
+    from situation.templatetags.situation_tags import key_figure_rows
+
     handle = tempfile.TemporaryFile()
     book = xlsxwriter.Workbook(handle, {"constant_memory": True, "strings_to_numbers": False})
-    bold = book.add_format({"bold": True})
-    sheet = book.add_worksheet(_("Översikt"))
-    r = 0
-    for line in _overview_lines(picture, title):
-        sheet.write_row(r, 0, line, bold if r == 0 else None)
-        r += 1
+    fmt = _Formats(book)
     used = set()
+    sheet = book.add_worksheet(_sheet_name(_("Översikt"), used))
+    lens = picture.lens
+    sheet.write_string(0, 0, title, fmt("title"))
+    sheet.write_row(1, 0, [_("Enhet"), lens.node.name])
+    sheet.write_row(2, 0, [_("Period"), lens.label])
+    sheet.write_string(3, 0, _("Från och med"))
+    sheet.write_datetime(3, 1, datetime.combine(lens.start, datetime.min.time()), fmt("date"))
+    sheet.write_string(4, 0, _("Till och med"))
+    sheet.write_datetime(4, 1, datetime.combine(lens.end, datetime.min.time()), fmt("date"))
+    r = 5
+    for part in picture.filters:
+        sheet.write_string(r, 0, part)
+        r += 1
+    if picture.suppressed:
+        sheet.write_string(r, 0, str(SUPPRESSION_NOTE))
+        r += 1
+    r += 1
+    sheet.write_row(r, 0, [_("Nyckeltal"), _("Värde"), _("Förklaring")], fmt("text", True))
+    header = r
+    for figure in key_figure_rows(picture):
+        r += 1
+        sheet.write_string(r, 0, figure.label)
+        _write_key_figure(sheet, r, 1, figure, fmt)
+        sheet.write_string(r, 2, figure.note)
+    sheet.freeze_panes(header + 1, 0)
+    sheet.set_column(0, 0, 38)
+    sheet.set_column(1, 1, 16)
+    sheet.set_column(2, 2, 44)
     for table in _all_tables(picture):
-        name = _sheet_name(table.caption, used)
-        sheet = book.add_worksheet(name)
-        sheet.write_row(0, 0, [table.caption], bold)
+        sheet = book.add_worksheet(_sheet_name(table.sheet or table.caption, used))
+        sheet.write_string(0, 0, table.caption, fmt("title"))
+        r = 1
+        if table.fallback:
+            sheet.write_string(r, 0, table.fallback)
+            r += 1
         if table.withheld:
-            sheet.write_row(1, 0, [str(WITHHELD_NOTE)])
+            sheet.write_string(r, 0, str(WITHHELD_NOTE))
             continue
-        sheet.write_row(1, 0, table.columns, bold)
-        row_i = 2
+        header = r
+        sheet.write_row(header, 0, table.columns, fmt("text", True))
         for row in table.rows:
-            sheet.write_row(row_i, 0, [row.label] + [_cell_value(c) for c in row.cells])
-            row_i += 1
+            r += 1
+            sheet.write_string(r, 0, row.label)
+            for j, display in enumerate(row.cells, start=1):
+                _write_display(sheet, r, j, display, fmt)
+        last_data = r
         if table.foot:
-            sheet.write_row(row_i, 0, [table.foot.label] + [_cell_value(c) for c in table.foot.cells], bold)
-            row_i += 1
+            r += 1
+            sheet.write_string(r, 0, table.foot.label, fmt("text", True))
+            for j, display in enumerate(table.foot.cells, start=1):
+                _write_display(sheet, r, j, display, fmt, bold=True)
         if table.note:
-            sheet.write_row(row_i + 1, 0, [table.note])
+            sheet.write_string(r + 2, 0, table.note)
+        sheet.freeze_panes(header + 1, 1)
+        if last_data > header:
+            sheet.autofilter(header, 0, last_data, len(table.columns) - 1)
         sheet.set_column(0, 0, 40)
+        sheet.set_column(1, len(table.columns) - 1, 16)
     book.close()
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
@@ -142,11 +249,25 @@ def _overview_lines(picture, title):
         yield [label, value]
 
 
-def _sheet_name(caption: str, used: set) -> str:
-    base = "".join(ch for ch in caption if ch not in "[]:*?/\\")[:28].strip()
+SHEET_NAME_MAX = 31  # Excel's limit
+
+
+def _sheet_name(name: str, used: set) -> str:
+    """A sheet name Excel accepts: no []:*?/\\, at most 31 characters cut at
+    a word, unique in the workbook (case-insensitively) with a number."""
+    clean = " ".join("".join(ch for ch in str(name) if ch not in "[]:*?/\\").split()).strip("'")
+
+    def fit(text, room):
+        if len(text) <= room:
+            return text
+        cut = text[:room + 1].rsplit(" ", 1)[0] if " " in text[:room + 1] else text[:room]
+        return cut[:room].rstrip(" ,;–-")
+
+    base = fit(clean, SHEET_NAME_MAX) or "Blad"
     name, n = base, 2
     while name.lower() in used:
-        name = f"{base[:25]} {n}"
+        suffix = f" ({n})"
+        name = fit(base, SHEET_NAME_MAX - len(suffix)) + suffix
         n += 1
     used.add(name.lower())
     return name
@@ -174,8 +295,12 @@ TIME_FIELDS = ("occurred_at", "reported_at", "acknowledged_at", "closed_at")
 
 def case_header():
     return [_("Ärende"), _("Hände"), _("Rapporterad"), _("Enhet"), _("Förvaltning"), _("Former"), _("Vem"),
-            _("Verksamhetsområde"), _("Kanal"), _("Status"), _("Synlighet"), _("Polisanmälan"),
+            _("Verksamhetsområde"), _("Kanal"), _("Status"), _("Synlighet"), _("Polisanmälan"), _("K-nummer"),
             _("Mottagen"), _("Avslutad")]
+
+
+# Columns of case_rows that hold a local time ("YYYY-MM-DD HH:MM").
+CASE_TIME_COLUMNS = (1, 2, 13, 14)
 
 
 def case_rows(qs, node):
@@ -197,15 +322,24 @@ def case_rows(qs, node):
     identity = {k: str(v) for k, v in Incident.IdentityMode.choices}
     police = {k: str(v) for k, v in PoliceStatus.choices}
     tz = timezone.get_current_timezone()
+    local_text = connection.vendor == "postgresql"
 
     def when(value):
-        if value is None:
+        if value is None or value == "":
             return ""
-        return value if isinstance(value, str) else value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, str):
+            if local_text:
+                return value
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            # SQLite hands the stored UTC time back without its time zone.
+            value = value.replace(tzinfo=dt_timezone.utc)
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
     rows = (qs.order_by("pk").annotate(**{f"{name}_text": _LocalMinute(name) for name in TIME_FIELDS})
             .values_list("pk", *(f"{name}_text" for name in TIME_FIELDS), "unit_id", "source_id",
-                         "operation_area_id", "channel_id", "status", "identity_mode", "police_status")
+                         "operation_area_id", "channel_id", "status", "identity_mode", "police_status",
+                         "police_reference")
             .iterator(chunk_size=CHUNK))
     while True:
         chunk = list(islice(rows, CHUNK))
@@ -217,11 +351,12 @@ def case_rows(qs, node):
                 "incident_id", "influenceform_id").values_list("incident_id", "influenceform_id"):
             chunk_forms.setdefault(incident_id, []).append(forms.get(form_id, ""))
         for (pk, occurred, reported, ack, closed, unit_id, source_id, area_id, channel_id, st, mode,
-             police_status) in chunk:
+             police_status, k_number) in chunk:
             yield [f"V-{pk:06d}", when(occurred), when(reported), units.get(unit_id, ("", ""))[1],
                    districts.get(unit_id, ""), ", ".join(chunk_forms.get(pk, ())), sources.get(source_id, ""),
                    areas.get(area_id, ""), channels.get(channel_id, ""), status.get(st, st),
-                   identity.get(mode, mode), police.get(police_status, police_status), when(ack), when(closed)]
+                   identity.get(mode, mode), police.get(police_status, police_status), k_number,
+                   when(ack), when(closed)]
 
 
 def cases_csv(qs, node, filename: str):
@@ -247,13 +382,26 @@ def cases_csv(qs, node, filename: str):
 def cases_xlsx(qs, node, filename: str):
     handle = tempfile.TemporaryFile()
     book = xlsxwriter.Workbook(handle, {"constant_memory": True, "strings_to_numbers": False})
-    bold = book.add_format({"bold": True})
-    sheet = book.add_worksheet(_("Ärenden"))
-    sheet.write_row(0, 0, case_header(), bold)
+    fmt = _Formats(book)
+    when = fmt("datetime")
+    header = case_header()
+    sheet = book.add_worksheet(_sheet_name(_("Ärenden"), set()))
+    sheet.set_column(0, 0, 11)
+    sheet.set_column(1, 2, 17)
+    sheet.set_column(3, 8, 26)
+    sheet.set_column(9, 12, 16)
+    sheet.set_column(13, 14, 17)
+    sheet.write_row(0, 0, header, fmt("text", True))
+    i = 0
     for i, row in enumerate(case_rows(qs, node), start=1):
-        sheet.write_row(i, 0, row)
-    sheet.set_column(0, 2, 17)
-    sheet.set_column(3, 5, 30)
+        for j, value in enumerate(row):
+            if j in CASE_TIME_COLUMNS:
+                if value:
+                    sheet.write_datetime(i, j, datetime.fromisoformat(value), when)
+            elif value:
+                sheet.write_string(i, j, value)
+    sheet.freeze_panes(1, 1)
+    sheet.autofilter(0, 0, max(i, 1), len(header) - 1)
     book.close()
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE)

@@ -50,14 +50,21 @@ def fmt_duration(delta: timedelta | None) -> str:
     return _("%(n)s dagar") % {"n": fmt_number(hours / 24, 1)}
 
 
+COUNT, RATE, PERCENT, CHANGE, YES_NO = "count", "rate", "percent", "change", "yes_no"
+
+
 @dataclass
 class Display:
     """One table cell as shown: text, the number behind it (None when hidden
-    or not applicable) and an optional link to the cases behind it."""
+    or not applicable), an optional link to the cases behind it, and what
+    kind of number it is, for spreadsheets: a count, a rate (one decimal), a
+    percentage (value 25.0 for 25 %), a change in per cent (signed) or a
+    yes/no (value True or False)."""
     text: str
-    value: float | int | None = None
+    value: float | int | bool | None = None
     link: str | None = None
     hidden: bool = False
+    kind: str = COUNT
 
 
 def count_display(cell: Cell, link: str | None = None) -> Display:
@@ -87,6 +94,8 @@ class StatTable:
     withheld: bool = False
     # Shown with the caption when the figures fell back to a coarser grouping.
     fallback: str = ""
+    # The spreadsheet's name for it: whole words, at most 31 characters.
+    sheet: str = ""
 
     @property
     def chart_hides(self) -> bool:
@@ -200,34 +209,38 @@ def is_tertials(buckets: list[figures.Bucket]) -> bool:
     return all(b.start.day == 1 and b.start.month in (1, 5, 9) for b in buckets)
 
 
-def trend_words(mf: figures.MonthForms) -> tuple[str, str, str]:
-    """The table's caption, its first column and, for a fallback, why."""
+def trend_words(mf: figures.MonthForms) -> tuple[str, str, str, str]:
+    """The table's caption, its first column, for a fallback why, and its sheet name."""
     if mf.grain == figures.MONTH:
         if mf.by_form:
-            return _("Rapporter per månad och form av påverkan"), _("Månad"), ""
+            return _("Rapporter per månad och form av påverkan"), _("Månad"), "", _("Per månad och form")
         return (_("Rapporter per månad"), _("Månad"),
                 _("Alla former tillsammans: för få rapporter per månad och form för att visas utan att röja "
-                  "enskilda. Formerna under hela perioden finns i tabellen efter den här."))
+                  "enskilda. Formerna under hela perioden finns i tabellen efter den här."), _("Per månad"))
     if is_tertials(mf.buckets):
         if mf.by_form:
             return (_("Rapporter per tertial och form av påverkan"), _("Tertial"),
-                    _("Per tertial: för få rapporter per månad för att visas utan att röja enskilda."))
+                    _("Per tertial: för få rapporter per månad för att visas utan att röja enskilda."),
+                    _("Per tertial och form"))
         return (_("Rapporter per tertial"), _("Tertial"),
                 _("Per tertial och alla former tillsammans: för få rapporter per månad och form för att visas "
-                  "utan att röja enskilda. Formerna under hela perioden finns i tabellen efter den här."))
+                  "utan att röja enskilda. Formerna under hela perioden finns i tabellen efter den här."),
+                _("Per tertial"))
     if mf.by_form:
         return (_("Rapporter per fyra månader och form av påverkan"), _("Period"),
-                _("Per fyra månader: för få rapporter per månad för att visas utan att röja enskilda."))
+                _("Per fyra månader: för få rapporter per månad för att visas utan att röja enskilda."),
+                _("Per fyra månader och form"))
     return (_("Rapporter per fyra månader"), _("Period"),
             _("Per fyra månader och alla former tillsammans: för få rapporter per månad och form för att visas "
-              "utan att röja enskilda. Formerna under hela perioden finns i tabellen efter den här."))
+              "utan att röja enskilda. Formerna under hela perioden finns i tabellen efter den här."),
+            _("Per fyra månader"))
 
 
 def month_table(mf: figures.MonthForms, lens: Lens, links: Links) -> StatTable:
     """Reports over time: per month and form, or the coarser grouping the
     figures fell back to (figures.trend)."""
     table, forms = mf.table, mf.forms
-    caption, first_column, fallback = trend_words(mf)
+    caption, first_column, fallback, sheet = trend_words(mf)
     labels = [bucket_label(b) for b in mf.buckets]
     forms_shown = forms if mf.by_form else []
     rows = []
@@ -251,7 +264,7 @@ def month_table(mf: figures.MonthForms, lens: Lens, links: Links) -> StatTable:
     else:
         chart_label = _("Linjediagram: %(caption)s. Siffrorna finns i tabellen.")
     return StatTable(
-        withheld=table.withheld, key="manad", caption=caption,
+        withheld=table.withheld, key="manad", caption=caption, sheet=sheet,
         columns=[first_column] + [f.name for f in forms_shown] + [_("Rapporter")],
         rows=rows, foot=foot, fallback=fallback,
         note=_("En rapport kan gälla flera former, så formerna kan tillsammans bli fler än rapporterna.")
@@ -265,7 +278,7 @@ def forms_table(mf: figures.MonthForms, lens: Lens, links: Links) -> StatTable:
     """The forms over the whole period, when the trend shows all forms together."""
     cat = figures.Category(list(mf.forms), mf.form_totals, mf.form_total)
     table = category_table("form", _("Rapporter efter form av påverkan under hela perioden"), _("Form"), cat,
-                           lens.forms, links)
+                           lens.forms, links, sheet=_("Former"))
     table.foot = Row(_("Rapporter"), [count_display(mf.form_total, links.cases())])
     table.note = _("En rapport kan gälla flera former, så formerna kan tillsammans bli fler än rapporterna.")
     return table
@@ -286,14 +299,14 @@ def others_note(others: figures.Others) -> str:
 
 
 def category_table(key: str, caption: str, column: str, cat: figures.Category, selected: list,
-                   links: Links) -> StatTable:
+                   links: Links, sheet: str = "") -> StatTable:
     """Reports per term of one taxonomy; `key` is also the term's parameter in links."""
     labels = [term_label(t) for t in cat.terms]
     codes = [t.code if t is not None and not isinstance(t, figures.Others) else None for t in cat.terms]
     rows = [Row(label, [count_display(c, links.cases_if_selected(selected, code, **{key: [code]}))])
             for label, c, code in zip(labels, cat.cells, codes)]
     return StatTable(
-        withheld=cat.withheld, key=key, caption=caption, columns=[column, _("Rapporter")],
+        withheld=cat.withheld, key=key, caption=caption, columns=[column, _("Rapporter")], sheet=sheet or column,
         rows=rows, foot=Row(_("Totalt"), [count_display(cat.total, links.cases())]),
         note=others_note(cat.others) if cat.others else "",
         chart={"type": "bar", "labels": labels,
@@ -312,9 +325,10 @@ def unit_table(cmp: figures.UnitComparison, links: Links) -> StatTable:
             for label, u in zip(labels, cmp.units)]
     foot = Row(_("Totalt"), [count_display(cmp.total),
                              Display(fmt_number(cmp.employees) if cmp.employees else "–", cmp.employees),
-                             Display(fmt_number(cmp.rate, 1) if cmp.rate is not None else "–", cmp.rate)])
+                             Display(fmt_number(cmp.rate, 1) if cmp.rate is not None else "–", cmp.rate,
+                                     kind=RATE)])
     return StatTable(
-        withheld=cmp.withheld, key="enheter",
+        withheld=cmp.withheld, key="enheter", sheet=_("Enheter"),
         caption=_("Enheter jämförda: rapporter per 100 anställda under perioden"),
         columns=[_("Enhet"), _("Rapporter"), _("Anställda"), _("Per 100 anställda")],
         rows=rows, foot=foot,
@@ -333,7 +347,7 @@ def training_table(groups: list[figures.TrainingGroup]) -> StatTable:
                                     rate_display(g.rate, g.reports)])
             for g in groups]
     return StatTable(
-        withheld=any(g.reports.masked for g in groups), key="utbildning",
+        withheld=any(g.reports.masked for g in groups), key="utbildning", sheet=_("Utbildning"),
         caption=_("Enheter med och utan utbildning: rapporter per 100 anställda under perioden"),
         columns=[_("Enheter"), _("Rapporter"), _("Anställda"), _("Per 100 anställda")],
         rows=rows,
@@ -353,7 +367,12 @@ def training_label(group: figures.TrainingGroup) -> str:
 
 def rate_display(rate: float | None, count: Cell) -> Display:
     """Reports per 100 employees; a hidden count hides its rate the same way."""
-    return Display(fmt_number(rate, 1) if rate is not None else (str(count) if count.hidden else "–"), rate)
+    return Display(fmt_number(rate, 1) if rate is not None else (str(count) if count.hidden else "–"), rate,
+                   kind=RATE)
+
+
+def whole_percent(known: bool) -> Display:
+    return Display("100 %", 100, kind=PERCENT) if known else Display("–", None, kind=PERCENT)
 
 
 def history_note(fig: figures.Figures) -> str:
@@ -366,15 +385,15 @@ def history_note(fig: figures.Figures) -> str:
 
 def gender_table(g: figures.GenderFigures) -> StatTable:
     labels = [_("Kvinnor"), _("Män"), _("Annat eller ej angivet")]
-    rows = [Row(label, [count_display(c), Display(fmt_percent(share), share),
-                        Display(fmt_percent(staff_share), staff_share)])
+    rows = [Row(label, [count_display(c), Display(fmt_percent(share), share, kind=PERCENT),
+                        Display(fmt_percent(staff_share), staff_share, kind=PERCENT)])
             for label, c, share, staff_share in zip(labels, g.cells, g.shares, g.staff_shares)]
     return StatTable(
         withheld=g.withheld,
-        key="kon", caption=_("Rapporter efter rapportörens kön jämfört med personalen"),
+        key="kon", caption=_("Rapporter efter rapportörens kön jämfört med personalen"), sheet=_("Kön"),
         columns=[_("Kön"), _("Rapporter"), _("Andel av rapporterna"), _("Andel av personalen")],
-        rows=rows, foot=Row(_("Totalt"), [count_display(g.total), Display("100 %" if g.reports else "–"),
-                                          Display("100 %" if g.known_staff else "–")]),
+        rows=rows, foot=Row(_("Totalt"), [count_display(g.total), whole_percent(bool(g.reports)),
+                                          whole_percent(bool(g.known_staff))]),
         note=_("Bara rapporter med namn eller konfidentiella: anonyma rapporter har inget kön och frågar aldrig "
                "efter det. Könet kommer från rapportörens profil. Antal under fem döljs här för alla läsare."),
     )
@@ -411,8 +430,9 @@ def growth_table(lines: list[figures.GrowthLine]) -> StatTable:
             for line in lines]
     return StatTable(
         key="utveckling", caption=_("Former och vem som påverkar: perioden jämfört med samma period året innan"),
+        sheet=_("Jämfört med året innan"),
         columns=[_("Form eller vem"), _("Perioden"), _("Samma period året innan"), _("Förändring"),
-                 _("Bedömning")],
+                 _("Tydlig ökning")],
         rows=rows,
         note=_("Tydlig ökning: minst 5 rapporter, mer än 1,2 gånger så många som samma period året innan, och "
                "ett exakt test visar att ökningen sannolikt inte är slump (p < 0,05)."),
@@ -421,16 +441,16 @@ def growth_table(lines: list[figures.GrowthLine]) -> StatTable:
 
 def change_display(line: figures.GrowthLine) -> Display:
     if not line.can_show:
-        return Display("–", None)
+        return Display("–", None, kind=CHANGE)
     pct = line.change.percent
     if line.change.ratio is None:
-        return Display(_("ny") if line.change.now else "–", pct)
-    return Display(("+" if pct > 0 else "") + fmt_percent(pct), pct)
+        return Display(_("ny") if line.change.now else "–", pct, kind=CHANGE)
+    return Display(("+" if pct > 0 else "") + fmt_percent(pct), pct, kind=CHANGE)
 
 
 def verdict_display(line: figures.GrowthLine) -> Display:
-    verdict = _("Tydlig ökning") if (line.change.clear and line.can_show) else ""
-    return Display(verdict, 1 if verdict else 0)
+    clear = bool(line.change.clear and line.can_show)
+    return Display(_("Ja") if clear else _("Nej"), clear, kind=YES_NO)
 
 
 # --- the start page's summary --------------------------------------------------
