@@ -4,14 +4,41 @@ record(...)        any action, with optional {"field": [old, new]} changes
 record_view(...)   a read of a case's details
 snapshot(...)      the values of some fields, to diff before and after a change
 diff(...)          {"field": [old, new]} for the fields that changed
+seal(...)          chain the committed entries that are not sealed yet
+verify(...)        check the chain and the entries waiting for the seal
+
+Writing an entry is one INSERT without a lock: the request that reads or
+changes a case never waits for another one's audit entry. The entries are
+chained afterwards by seal(), which alone takes a lock (on the chain head):
+after a commit, at most once a second per process (seal_soon), and from the
+timer (`manage.py seal_audit`, also run by `run_reminders`). An entry is
+sealed within SEAL_WINDOW; verify() reports any entry left unsealed for
+longer. docs/audit.md says what the window means for an attacker.
 """
-from django.db import transaction
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
-from audit.models import AuditEntry, ChainHead
+from audit.models import GENESIS, AuditEntry, ChainHead
 
 ANONYMOUS_REPORTER = "anonym rapportör"
 SYSTEM = "system"
+
+logger = logging.getLogger(__name__)
+
+# How long an entry may wait for its seal before verify() reports it: two
+# periods of the five-minute timer, so that one late run is no alarm.
+SEAL_WINDOW = timedelta(seconds=getattr(settings, "AUDIT_SEAL_WINDOW_SECONDS", 600))
+# After a commit a process seals at most this often (seconds).
+SEAL_EVERY = 1.0
+# Entries chained per transaction of the sealer.
+SEAL_BATCH = 2000
 
 
 def _plain(value):
@@ -25,11 +52,11 @@ def _plain(value):
 def snapshot(instance, fields) -> dict:
     values = {}
     for name in fields:
-        field = instance._meta.get_field(name)
-        if field.many_to_many:
+        field_ = instance._meta.get_field(name)
+        if field_.many_to_many:
             values[name] = sorted(str(pk) for pk in getattr(instance, name).values_list("pk", flat=True))
-        elif field.is_relation:
-            values[name] = None if getattr(instance, field.attname) is None else str(getattr(instance, field.attname))
+        elif field_.is_relation:
+            values[name] = None if getattr(instance, field_.attname) is None else str(getattr(instance, field_.attname))
         else:
             values[name] = _plain(getattr(instance, name))
     return values
@@ -40,25 +67,24 @@ def diff(old: dict, new: dict) -> dict:
 
 
 def record(actor, action: str, obj=None, *, incident=None, changes=None, actor_label: str = "") -> AuditEntry:
-    """Append one entry. `actor` is a user or None (then actor_label says who)."""
+    """Append one entry. `actor` is a user or None (then actor_label says who).
+
+    One INSERT, inside the caller's transaction, with the entry's content
+    hash; no lock. The entry is chained by seal() once it is committed."""
     user = actor if (actor is not None and getattr(actor, "is_authenticated", False)) else None
-    with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-        entry = AuditEntry(
-            at=timezone.now(),
-            actor=user,
-            actor_label=actor_label or (str(user) if user else SYSTEM),
-            action=action,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
-            incident=incident,
-            changes=changes or {},
-            prev_hash=head.last_hash,
-        )
-        entry.hash = entry.compute_hash()
-        entry.save()
-        head.last_hash = entry.hash
-        head.save(update_fields=["last_hash"])
+    entry = AuditEntry(
+        at=timezone.now(),
+        actor=user,
+        actor_label=actor_label or (str(user) if user else SYSTEM),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        incident=incident,
+        changes=changes or {},
+    )
+    entry.content_hash = entry.compute_content_hash()
+    entry.save()
+    transaction.on_commit(seal_soon)
     return entry
 
 
@@ -66,23 +92,165 @@ def record_view(actor, incident, *, actor_label: str = "") -> AuditEntry:
     return record(actor, "incident.view", incident, incident=incident, actor_label=actor_label)
 
 
-def verify_chain() -> tuple[int, list[str]]:
-    """Walk the chain in order; return (entries checked, problems found)."""
-    problems = []
-    expected_prev = None
-    count = 0
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
-        count += 1
-        if expected_prev is None:
-            expected_prev = entry.prev_hash  # first entry starts the chain
-            if entry.prev_hash != "0" * 64:
-                problems.append(f"post {entry.id}: kedjan börjar inte från början (poster saknas före)")
-        if entry.prev_hash != expected_prev:
+# --- the seal -------------------------------------------------------------------
+
+_soon = threading.Lock()
+_last_seal = 0.0
+
+
+def seal_soon() -> None:
+    """After a commit: seal what is waiting, unless this process sealed less
+    than SEAL_EVERY seconds ago or another sealer holds the head (it takes
+    these entries, or the next one does). Never fails the request: the
+    entry is committed, and the timer seals it if this does not."""
+    global _last_seal
+    if time.monotonic() - _last_seal < SEAL_EVERY or not _soon.acquire(blocking=False):
+        return
+    try:
+        _last_seal = time.monotonic()
+        seal(wait=False)
+    except Exception:  # the database went away, say: the entry is safe, the timer seals it
+        logger.warning("Could not seal the audit log now; the timer will.", exc_info=True)
+    finally:
+        _soon.release()
+
+
+def _locked_head(wait: bool):
+    """The chain head, locked for this transaction; None when another sealer
+    holds it and `wait` is false. A missing head (a database emptied by the
+    test runner) is made again from the last sealed entry, by a sealer that
+    may wait."""
+    skip = not wait and connection.features.has_select_for_update_skip_locked
+    head = ChainHead.objects.select_for_update(skip_locked=skip).filter(pk=1).first()
+    if head is not None:
+        return head
+    if not wait or ChainHead.objects.filter(pk=1).exists():
+        # Held by another sealer; or missing, which the waiting sealer (the
+        # timer) repairs, so that a request never waits for it.
+        return None
+    last = AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").first()
+    ChainHead.objects.get_or_create(pk=1, defaults={
+        "last_hash": last.hash if last else GENESIS, "last_seq": last.seq if last else 0})
+    return ChainHead.objects.select_for_update().get(pk=1)
+
+
+def seal(*, wait: bool = True) -> int:
+    """Chain every committed entry that is not sealed yet; return how many.
+
+    Side effects, per batch of SEAL_BATCH entries in one transaction under
+    the chain head's row lock: each entry gets the next sequence number,
+    the previous entry's hash and its chain hash (sealed_at now), in the
+    order the sealer sees them (committed entries, by id); the head moves
+    to the last one. With wait=False it returns 0 at once when another
+    sealer holds the head."""
+    sealed = 0
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    sql = (f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s, sealed_at = %s "
+           "WHERE id = %s AND seq IS NULL")
+    for _batch in range(10_000):
+        with transaction.atomic():
+            head = _locked_head(wait)
+            if head is None:
+                return sealed
+            entries = list(AuditEntry.objects.filter(seq__isnull=True).order_by("id")[:SEAL_BATCH])
+            if not entries:
+                return sealed
+            now = timezone.now()
+            stamp = connection.ops.adapt_datetimefield_value(now)
+            prev, seq, rows = head.last_hash, head.last_seq, []
+            for entry in entries:
+                if entry.compute_content_hash() != entry.content_hash:
+                    # Chained as it is; verify() keeps reporting the mismatch.
+                    logger.error("Audit entry %s does not match its content hash.", entry.pk)
+                seq += 1
+                entry.prev_hash = prev
+                prev = entry.compute_hash()
+                rows.append((seq, entry.prev_hash, prev, stamp, entry.pk))
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+            head.last_hash, head.last_seq, head.sealed_at = prev, seq, now
+            head.save(update_fields=["last_hash", "last_seq", "sealed_at"])
+            sealed += len(rows)
+            logger.debug("Audit log sealed to %s (%s)", seq, prev)
+        if len(entries) < SEAL_BATCH:
+            return sealed
+    return sealed
+
+
+def head() -> tuple[int, str]:
+    """(sequence number, hash) of the chain's last sealed entry."""
+    row = ChainHead.objects.filter(pk=1).first()
+    return (row.last_seq, row.last_hash) if row else (0, GENESIS)
+
+
+# --- verification ------------------------------------------------------------------
+
+@dataclass
+class Verification:
+    checked: int = 0                 # entries looked at
+    sealed: int = 0
+    waiting: int = 0                 # unsealed, younger than the window
+    problems: list = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify(now=None, window: timedelta | None = None, expect: tuple[int, str] | None = None) -> Verification:
+    """Check the log: every sealed entry in chain order (its content, its
+    link to the one before, no sequence number missing, the head at the
+    last one), every unsealed entry's content hash, and that none has waited
+    longer than `window` (SEAL_WINDOW) for its seal. `expect` is a
+    (sequence number, hash) kept outside the database, for example a line
+    that seal_audit printed: the chain must hold that hash at that place."""
+    now = now or timezone.now()
+    window = SEAL_WINDOW if window is None else window
+    result = Verification()
+    problems = result.problems
+    expected_prev, expected_seq, last = GENESIS, 1, None
+    for entry in AuditEntry.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000):
+        result.checked += 1
+        result.sealed += 1
+        if entry.seq == 1 and entry.prev_hash != GENESIS:
+            problems.append(f"post {entry.id}: kedjan börjar inte från början (poster saknas före)")
+        elif entry.seq != expected_seq:
+            missing = (f"nummer {expected_seq}" if entry.seq == expected_seq + 1
+                       else f"nummer {expected_seq}–{entry.seq - 1}")
+            problems.append(f"post {entry.id}: poster saknas i kedjan före den ({missing})")
+        if entry.seq != 1 and entry.prev_hash != expected_prev:
             problems.append(f"post {entry.id}: länken till föregående post stämmer inte (post saknas eller har lagts till)")
-        if entry.compute_hash() != entry.hash:
+        if entry.compute_hash() != entry.hash or entry.compute_content_hash() != entry.content_hash:
             problems.append(f"post {entry.id}: innehållet har ändrats")
-        expected_prev = entry.hash
-    head = ChainHead.objects.filter(pk=1).first()
-    if head and count and head.last_hash != expected_prev:
+        if expect and entry.seq == expect[0] and entry.hash != expect[1]:
+            problems.append(f"post {entry.id}: kedjan har skrivits om (nummer {expect[0]} har inte den väntade hashen)")
+        expected_prev, expected_seq, last = entry.hash, entry.seq + 1, entry
+    chain_head = ChainHead.objects.filter(pk=1).first()
+    if last is not None and (chain_head is None or chain_head.last_hash != last.hash
+                             or chain_head.last_seq != last.seq):
         problems.append("den senaste posten saknas (kedjans slut stämmer inte)")
-    return count, problems
+    if expect and (last is None or last.seq < expect[0]):
+        problems.append(f"kedjan är kortare än väntat: nummer {expect[0]} saknas (poster har tagits bort)")
+    for entry in AuditEntry.objects.filter(seq__isnull=True).order_by("id").iterator(chunk_size=2000):
+        result.checked += 1
+        if entry.compute_content_hash() != entry.content_hash:
+            problems.append(f"post {entry.id}: innehållet har ändrats")
+        if entry.at < now - window:
+            problems.append(f"post {entry.id}: inte förseglad i tid (skriven {timezone.localtime(entry.at):%Y-%m-%d %H:%M:%S}, "
+                            f"ska förseglas inom {_minutes(window)})")
+        else:
+            result.waiting += 1
+    return result
+
+
+def _minutes(window: timedelta) -> str:
+    seconds = int(window.total_seconds())
+    if seconds % 60:
+        return f"{seconds} sekunder"
+    return f"{seconds // 60} minut" + ("er" if seconds // 60 != 1 else "")
+
+
+def verify_chain() -> tuple[int, list[str]]:
+    """(entries checked, problems found): verify() in short."""
+    result = verify()
+    return result.checked, result.problems

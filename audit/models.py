@@ -1,10 +1,18 @@
 """The append-only audit log.
 
 Every read of a case and every change (with old and new values) is one entry.
-Entries form a hash chain: each entry's hash covers its content and the hash
-of the entry before it, so `manage.py verify_audit` finds any entry that was
-altered, removed or inserted behind the application's back. The model and its
-queryset refuse updates and deletes.
+An entry is written with one INSERT and no lock, carrying the hash of its own
+content. A sealer (audit.log.seal: after commits, now and then, and from the
+timer) then chains the committed entries in the order it sees them: each
+sealed entry gets the next sequence number and a hash over the hash of the
+entry before it and its own content, and the chain's head moves on. Only the
+sealer takes a lock, so requests never queue on the log.
+
+`manage.py verify_audit` recomputes the chain and finds any sealed entry that
+was altered, removed or inserted behind the application's back, and reports
+an entry left unsealed for longer than the window (docs/audit.md). The model
+and its queryset refuse updates and deletes; the sealer's one UPDATE per
+entry fills the seal fields once.
 """
 import hashlib
 import json
@@ -12,6 +20,7 @@ import json
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,8 +58,15 @@ class AuditEntry(models.Model):
                                  on_delete=models.PROTECT, related_name="audit_entries",
                                  verbose_name=_("ärende"))
     changes = models.JSONField(_("ändringar"), default=dict, blank=True, encoder=DjangoJSONEncoder)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Written with the entry: sha256 of payload().
+    content_hash = models.CharField(max_length=64, default="", editable=False)
+    # Written once by the sealer: the place in the chain (1, 2, 3 … in the
+    # order the sealer saw the entries committed), the hash of the entry
+    # before it and this entry's chain hash. Empty until sealed.
+    seq = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    sealed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -58,6 +74,9 @@ class AuditEntry(models.Model):
         ordering = ["-id"]
         verbose_name = _("loggpost")
         verbose_name_plural = _("granskningslogg")
+        # The sealer's work list: only the entries not sealed yet, so that
+        # finding them costs the same with ten years of history.
+        indexes = [models.Index(fields=["id"], condition=Q(seq__isnull=True), name="audit_unsealed")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
@@ -79,8 +98,17 @@ class AuditEntry(models.Model):
             cls=DjangoJSONEncoder,
         )
 
+    def compute_content_hash(self) -> str:
+        return hashlib.sha256(self.payload().encode()).hexdigest()
+
     def compute_hash(self) -> str:
+        """The chain hash: over the previous entry's hash and this content
+        (the formula of the original chain, so its entries stay valid)."""
         return hashlib.sha256((self.prev_hash + self.payload()).encode()).hexdigest()
+
+    @property
+    def sealed(self) -> bool:
+        return self.seq is not None
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -92,7 +120,10 @@ class AuditEntry(models.Model):
 
 
 class ChainHead(models.Model):
-    """A single row holding the latest hash; locking it serialises writers so
-    the chain never forks."""
+    """A single row: the chain's last sequence number and hash. Only the
+    sealer locks it (audit.log.seal), so that two sealers never fork the
+    chain; writers of entries never touch it."""
 
     last_hash = models.CharField(max_length=64, default=GENESIS)
+    last_seq = models.BigIntegerField(default=0)
+    sealed_at = models.DateTimeField(null=True, blank=True)

@@ -3,7 +3,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from audit.log import diff, record, record_view, snapshot, verify_chain
+from audit.log import diff, record, record_view, seal, snapshot, verify_chain
 from audit.models import AuditEntry, AuditLogImmutable
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +46,7 @@ def test_entries_cannot_be_changed_or_deleted(city):
 def test_chain_verifies_when_intact(city):
     for _ in range(5):
         record_view(city.manager, city.named)
+    seal()
     count, problems = verify_chain()
     assert (count, problems) == (5, [])
     call_command("verify_audit")
@@ -58,6 +59,7 @@ def _raw(sql, params):
 
 def test_chain_detects_a_changed_entry(city):
     entries = [record_view(city.manager, city.named) for _ in range(3)]
+    seal()
     _raw("UPDATE audit_auditentry SET actor_label = %s WHERE id = %s", ["someone else", entries[1].pk])
     count, problems = verify_chain()
     assert any(f"post {entries[1].pk}: innehållet har ändrats" in p for p in problems)
@@ -67,12 +69,14 @@ def test_chain_detects_a_changed_entry(city):
 
 def test_chain_detects_a_removed_entry(city):
     entries = [record_view(city.manager, city.named) for _ in range(3)]
+    seal()
     _raw("DELETE FROM audit_auditentry WHERE id = %s", [entries[1].pk])
     assert any("länken" in p for p in verify_chain()[1])
 
 
 def test_chain_detects_a_removed_last_entry(city):
     entries = [record_view(city.manager, city.named) for _ in range(3)]
+    seal()
     _raw("DELETE FROM audit_auditentry WHERE id = %s", [entries[2].pk])
     assert any("senaste posten saknas" in p for p in verify_chain()[1])
 

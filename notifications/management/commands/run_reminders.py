@@ -1,9 +1,11 @@
 """Send due reminders and escalations. Run it from a timer (cron/systemd)
-every few minutes; sending is idempotent. `--loop` keeps running, for development."""
+every few minutes; sending is idempotent. `--loop` keeps running, for development.
+The same timer seals the audit log (audit.log.seal, as `seal_audit` does)."""
 import time
 
 from django.core.management.base import BaseCommand
 
+from audit.log import head, seal
 from notifications.reminders import send_all
 
 
@@ -18,6 +20,9 @@ class Command(BaseCommand):
         while True:
             counts = send_all()
             self.stdout.write(", ".join(f"{name}: {n}" for name, n in counts.items()))
+            sealed = seal()
+            seq, last = head()
+            self.stdout.write(f"Granskningsloggen: {sealed} poster förseglade; kedjans huvud {seq}:{last}")
             if not loop:
                 return
             time.sleep(max(interval, 10))
