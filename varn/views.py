@@ -15,6 +15,9 @@ from situation.stats import form_summary
 from varn import ratelimits
 
 
+WAITING_SHOWN = 10
+
+
 @login_required
 def home(request):
     user = request.user
@@ -24,9 +27,12 @@ def home(request):
     if not roles or Role.EMPLOYEE in roles:
         ctx["sections"].append("report")
     if roles & set(access.HANDLER_ROLES):
+        # The list is the inbox's "Väntar på mig", cut at WAITING_SHOWN: the
+        # page says how many of how many it shows.
         ctx["counts"] = inbox.counts(user)
-        ctx["waiting"] = (access.handleable_incidents(user).filter(inbox.tab_filter("mina", user))
-                          .select_related("unit").prefetch_related("forms").order_by("reported_at")[:10])
+        ctx["waiting"] = list(inbox.base_queryset(user).filter(inbox.tab_filter("mina", user))
+                              .select_related("unit").prefetch_related("forms")
+                              .order_by("reported_at")[:WAITING_SHOWN])
         ctx["sections"].append("handler")
     if Role.SAFETY_REP in roles:
         informed = access.visible_incidents(user).exclude(reporter=user)
