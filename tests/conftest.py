@@ -25,7 +25,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("browser"):
             continue
-        needs_db = item.get_closest_marker("django_db") or DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+        # An explicit db mark: a test of a real server or cluster of its own.
+        needs_db = (item.get_closest_marker("django_db") or item.get_closest_marker("db")
+                    or DB_FIXTURES & set(getattr(item, "fixturenames", ())))
         item.add_marker(pytest.mark.db if needs_db else pytest.mark.unit)
 
 

@@ -95,6 +95,7 @@ def test_readyz_says_unavailable_while_a_migration_is_not_applied(client):
     assert (response.status_code, response.content) == (503, b"unavailable\n")
 
 
+@pytest.mark.db  # a real server (gunicorn)
 def test_with_the_database_down_the_probes_and_pages_say_so_and_nothing_more():
     """A real server whose PostgreSQL is not there (a closed port): the
     process is up, it is not ready, the answers name no error, and a page
@@ -212,9 +213,99 @@ def test_a_manifest_of_another_version_is_caught_and_a_current_one_passes(settin
     assert error.id == "varn.E003" and "new.js" in error.msg and "collectstatic" in error.hint
 
 
+@pytest.mark.db  # a real server (gunicorn)
 def test_gunicorn_refuses_to_start_without_collectstatic_and_says_why(tmp_path):
     with pytest.raises(RuntimeError) as failed:
         with gunicorn({"VARN_STATIC_MANIFEST": "1", "VARN_STATIC_FINDERS": "0",
                        "VARN_STATIC_ROOT": str(tmp_path)}):
             pass
     assert "varn.E001" in str(failed.value) and "manage.py collectstatic" in str(failed.value)
+
+
+# --- a report stored, its response lost ----------------------------------------
+
+def _report_values(city, client, marker):
+    """The anonymous form as a browser with the script sends it: its own
+    submission token and the fingerprint of the recipients it showed."""
+    import json
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents.models import InfluenceForm, Source
+
+    now = timezone.localtime() - timedelta(minutes=30)
+    values = {
+        "description": marker, "forms": [InfluenceForm.objects.get(code="hot").pk],
+        "occurred_date": now.date().isoformat(), "occurred_time": now.strftime("%H:%M"),
+        "unit": city.north_a.pk, "identity_mode": "anonymous",
+        "source": Source.objects.get(code="brukare").pk, "police_status": "undecided",
+        "token": str(uuid.uuid4()),
+    }
+    shown = client.post("/rapportera/mottagare/", {**values, "anonymous_only": "1"})
+    assert shown.status == 200, shown.text
+    values["recipients_seen"] = json.loads(shown.text)["seen"]
+    return values
+
+
+def test_a_report_stored_before_its_response_failed_answers_with_its_receipt_on_retry(live_server):
+    """The database goes away right after the report's transaction committed,
+    before the receipt page is rendered (its connection is terminated and
+    new ones are refused, as during a failover): the reporter gets the 503
+    page, which tells them to resend; once the database is back, resending
+    the same form gives the receipt of the stored report, which exists once."""
+    import uuid
+
+    import psycopg
+    from django.db import transaction
+    from django.db.models.signals import post_save
+
+    from incidents.models import Incident
+    from reporting.receipts import receipt_code_for
+    from tests.factories import City
+    from tests.servers import Client
+
+    postgres_only()
+    city = City()
+    client = Client(live_server.url)
+    assert client.get(PUBLIC_FORM).status == 200
+    marker = f"Hotad i receptionen {uuid.uuid4()}"
+    values = _report_values(city, client, marker)
+    db = connection.settings_dict
+    name = psycopg.sql.Identifier(db["NAME"])
+
+    def admin():
+        return psycopg.connect(dbname="postgres", user=db["USER"], password=db["PASSWORD"] or None,
+                               host=db["HOST"] or None, port=db["PORT"] or None, autocommit=True)
+
+    killed = []
+
+    def database_goes_away_after_commit(sender, instance, created, **kwargs):
+        # Runs in the live server's thread, inside create_report's transaction.
+        pid = transaction.get_connection().connection.info.backend_pid
+
+        def goes_away():
+            with admin() as conn:
+                conn.execute(psycopg.sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(name))
+                conn.execute("SELECT pg_terminate_backend(%s)", [pid])
+            killed.append(pid)
+        transaction.on_commit(goes_away)
+
+    post_save.connect(database_goes_away_after_commit, sender=Incident, dispatch_uid="test-faults-goes-away")
+    try:
+        first = client.post(PUBLIC_FORM, values)
+    finally:
+        post_save.disconnect(dispatch_uid="test-faults-goes-away", sender=Incident)
+        with admin() as conn:
+            conn.execute(psycopg.sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(name))
+    assert killed, "the report was not committed"
+    assert first.status == 503, first.text
+    assert "Ladda om sidan och låt webbläsaren skicka formuläret igen" in first.text
+    code = receipt_code_for(uuid.UUID(values["token"]))
+    assert code not in first.text
+
+    retry = client.post(PUBLIC_FORM, values)
+    assert retry.status == 200, retry.text
+    assert code in retry.text
+    assert Incident.unscoped.filter(description=marker).count() == 1
