@@ -4,7 +4,9 @@ joint picture for the police) and the actor form of a case.
 
 Every view finds its node among access.covered_nodes (404 otherwise) and its
 incidents through the lens, which starts from access.countable_incidents
-(figures) or access.visible_incidents (lists of cases).
+(figures) or access.visible_incidents (lists of cases). The views that only
+read (@replica_reads) read a streaming replica when one is configured
+(varn/dbrouter.py); their audit lines are written to the primary.
 """
 from dataclasses import dataclass
 from functools import wraps
@@ -28,6 +30,7 @@ from organisation.tree import tree_order
 from situation import actors, exports, pdf, stats
 from situation.forms import ActorForm, DrillForm, LensForm, ReportForm, load_terms
 from situation.lens import DEFAULT_PERIOD, Lens
+from varn.dbrouter import replica_reads
 
 # Above this many covered nodes the picker lists no single units; they are
 # reached through the unit comparison on their parent's page.
@@ -142,6 +145,7 @@ def overview(request):
 
 
 @login_required
+@replica_reads
 def picture(request, pk):
     user = request.user
     node = _node(user, pk)
@@ -168,6 +172,7 @@ def picture(request, pk):
 
 
 @login_required
+@replica_reads
 @case_roles_only
 def drill(request, pk):
     """The cases behind a figure: only those the user may open."""
@@ -189,6 +194,7 @@ def drill(request, pk):
 
 
 @login_required
+@replica_reads
 @with_lens
 def export_tables(request, at: Scope, fmt):
     picture_ = stats.build(request.user, at.lens, at.terms, drill=False)
@@ -199,6 +205,7 @@ def export_tables(request, at: Scope, fmt):
 
 
 @login_required
+@replica_reads
 @case_roles_only
 @with_lens
 def export_cases(request, at: Scope, fmt):
@@ -209,6 +216,7 @@ def export_cases(request, at: Scope, fmt):
 
 
 @login_required
+@replica_reads
 @with_lens
 def export_police(request, at: Scope):
     """The joint situation picture for the local police area as a workbook:
@@ -220,6 +228,7 @@ def export_police(request, at: Scope):
 
 
 @login_required
+@replica_reads
 @require_http_methods(["GET", "POST"])
 @with_lens
 def report(request, at: Scope):

@@ -116,6 +116,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # instead of holding a worker until TCP gives up.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env_int("VARN_DB_CONNECT_TIMEOUT", 5))
+# A PostgreSQL streaming replica for the pages that only read a picture of
+# many cases (varn/dbrouter.py: the situation picture, its lists, exports and
+# report); everything else reads and writes the primary. The replica is
+# read only while it is at most VARN_REPLICA_MAX_LAG_SECONDS behind.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+REPLICA_MAX_LAG_SECONDS = env_int("VARN_REPLICA_MAX_LAG_SECONDS", 30)
+REPLICA_RETRY_SECONDS = env_int("VARN_REPLICA_RETRY_SECONDS", 30)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=DB_CONN_HEALTH_CHECKS)
+    if {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL is a PostgreSQL streaming replica of the PostgreSQL database in DATABASE_URL")
+    # A replica that does not answer is skipped after this many seconds.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("VARN_REPLICA_CONNECT_TIMEOUT", 2))
+    # Tests read the test database through the replica alias too.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["varn.dbrouter.PrimaryReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions keep concurrent writers (audit hash chain) from
     # failing with "database is locked" halfway through a transaction.
