@@ -88,6 +88,11 @@ class MonthForms:
         """Coarser than the months and forms the table is meant to show."""
         return self.grain != MONTH or not self.by_form
 
+    @property
+    def line_whole(self) -> bool:
+        """The reports per bucket are all shown (the trend of all reports)."""
+        return not self.table.withheld and not any(c.hidden for c in self.table.row_totals)
+
 
 @dataclass(frozen=True)
 class Others:

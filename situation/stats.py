@@ -119,6 +119,9 @@ class Picture(figures.KeyFigures):
     repeated_count: Cell | None = None
     drill_url: str | None = None
     filters: list[str] = field(default_factory=list)
+    # Even the coarsest trend hides some of its reports: too few reports to
+    # chart without giving individuals away (the PDF is then one short page).
+    too_few: bool = False
 
     @property
     def empty(self) -> bool:
@@ -186,6 +189,7 @@ def present(fig: figures.Figures, lens: Lens, terms: dict, links: Links) -> Pict
         history_note=history_note(fig), rising_rule=RISING_RULE,
         repeated=fig.repeated, repeated_count=fig.repeated_count,
         drill_url=links.cases(), filters=lens.describe_filters(terms),
+        too_few=fig.suppressed and not fig.months.line_whole,
     )
 
 

@@ -34,6 +34,13 @@ def _axis(value: float) -> tuple[float, list[float]]:
     return top, [step * i for i in range(int(round(top / step)) + 1)]
 
 
+def _open(width: int, height: int, title: str) -> str:
+    """The svg element with its text alternative: aria-label for HTML, and
+    <title>, which a tagged PDF takes as the figure's alternate text."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="{escape(title)}" class="chart-svg"><title>{escape(title)}</title>')
+
+
 def line_chart(labels: list[str], datasets: list[dict], title: str, width: int = 640, height: int = 260) -> str:
     left, right, top_pad, bottom = 44, 10, 10, 46
     legend_rows = (len(datasets) + 2) // 3
@@ -50,8 +57,7 @@ def line_chart(labels: list[str], datasets: list[dict], title: str, width: int =
     def y(v):
         return top_pad + plot_h - plot_h * v / y_max
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{escape(title)}" class="chart-svg">']
+    parts = [_open(width, height, title)]
     for t in ticks:
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(t):.1f}" y2="{y(t):.1f}" '
                      f'stroke="#d5d9e0" stroke-width="1"/>')
@@ -106,8 +112,7 @@ def bar_chart(labels: list[str], values: list, title: str, width: int = 640, dec
     shown = [v for v in values if v is not None]
     x_max = max(shown) if shown else 1
     x_max = x_max or 1
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{escape(title)}" class="chart-svg">']
+    parts = [_open(width, height, title)]
     for i, (label, v) in enumerate(zip(labels, values)):
         y = 5 + i * row_h
         short = label if len(label) <= 42 else label[:40] + "…"
@@ -131,10 +136,11 @@ def chart_for(table) -> str:
     chart = table.chart
     if not chart:
         return ""
+    title = table.chart_label or table.caption
     if chart["type"] == "line":
-        return line_chart(chart["labels"], chart["datasets"], table.caption)
+        return line_chart(chart["labels"], chart["datasets"], title)
     decimals = 1 if table.key == "enheter" else 0
     # A missing bar says why: "<5", ".." or "–" as in the table beside it.
     hidden = [row.cells[0].text if row.cells[0].hidden else "–" for row in table.rows]
-    return bar_chart(chart["labels"], chart["datasets"][0]["data"], table.caption, decimals=decimals,
+    return bar_chart(chart["labels"], chart["datasets"][0]["data"], title, decimals=decimals,
                      hidden_texts=hidden)
