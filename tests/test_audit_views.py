@@ -308,11 +308,7 @@ def test_pagination_keeps_the_filter(story, city, client):
     ({"fran": "99999999999999999999-01-01"}, "fran", "Ange datumet som ÅÅÅÅ-MM-DD"),
     ({"arende": "ABC-123"}, "arende", "Skriv ärendenumret som V-000123"),
     ({"arende": "V-99999999999999999999"}, "arende", "Ärendenumret är för långt"),
-    ({"arende": "V-\x00123"}, "arende", "tecken som inte går att söka på"),
-    ({"person": "Jo\x00han"}, "person", "tecken som inte går att söka på"),
-    ({"handelse": "incident.\x00view"}, "handelse", "Välj en händelse i listan"),
     ({"handelse": "grupp:finns-inte"}, "handelse", "Välj en händelse i listan"),
-    ({"fran": "2026-01-01\x00"}, "fran", "Ange datumet som ÅÅÅÅ-MM-DD"),
     ({"person": "x" * 500}, "person", "Skriv högst 100 tecken"),
 ])
 def test_bad_filter_input_gets_a_swedish_error_beside_the_field_and_keeps_what_was_typed(
@@ -326,12 +322,25 @@ def test_bad_filter_input_gets_a_swedish_error_beside_the_field_and_keeps_what_w
         assert 'aria-invalid="true"' in text
         assert "loggposter" not in results(text)
     for name, value in params.items():
-        if name != "handelse" and "\x00" not in value:
+        if name != "handelse":
             assert f'name="{name}" value="{escape(value)}"' in text, name
     assert not AuditEntry.objects.filter(action="audit.export").exists()
 
 
-@pytest.mark.parametrize("number", ["0", "-1", "99999999999999999999999999", "abc", "\x00", "1e9", "2.0"])
+@pytest.mark.parametrize("params", [{"arende": "V-\x00123"}, {"person": "Jo\x00han"},
+                                    {"handelse": "incident.\x00view"}, {"fran": "2026-01-01\x00"},
+                                    {"sida": "\x00"}])
+def test_a_control_character_in_any_filter_is_refused_with_a_clear_message(story, city, client, params):
+    """Refused in one place for all of Värn (varn.middleware), before any view runs."""
+    client.force_login(city.auditor)
+    for url in ("/granskning/", "/granskning/export.csv", "/granskning/export.xlsx"):
+        response = client.get(url, params)
+        assert response.status_code == 400, url
+        assert "styrtecken" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="audit.export").exists()
+
+
+@pytest.mark.parametrize("number", ["0", "-1", "99999999999999999999999999", "abc", "1e9", "2.0"])
 def test_any_page_number_gives_a_page(story, city, client, number):
     client.force_login(city.auditor)
     response, _text = page_text(client, sida=number)
