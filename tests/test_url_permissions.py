@@ -15,7 +15,10 @@ pytestmark = pytest.mark.django_db
 # the five forms are public too; knowledge:article is walked here with an
 # article that is not, and test_knowledge covers both.)
 PUBLIC = {"login", "logout", "set_language", "reporting:report_anonymous", "reporting:followup",
-          "knowledge:forms"}
+          "knowledge:forms",
+          # The load balancer's probes: "ok" or "unavailable", nothing more
+          # (tests/test_faults.py).
+          "healthz", "readyz"}
 
 
 def named_patterns(resolver=None, namespace=""):
