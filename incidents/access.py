@@ -9,7 +9,8 @@ an empty queryset. An object outside these querysets must answer 404.
 - identifiable_incidents: cases whose reporter the user may see by name.
 - countable_incidents: incidents that may enter the user's statistics.
   Aggregate-only roles (analyst, committee) count without opening cases, and
-  their figures must be suppressed (see is_aggregate_only).
+  their figures must be suppressed (see is_aggregate_only). countable_scope
+  is the same rule as (path, with bypassed reports) pairs.
 - rows_of: actions, messages, attachments or checklist items of such incidents.
 - get_visible_incident / get_handleable_incident: one case for a page or an
   action; 404 when the user may not know it exists, 403 when they may see it
@@ -121,14 +122,21 @@ def identifiable_incidents(user):
     return _filter(q)
 
 
+def countable_scope(user) -> list[tuple[str, bool]]:
+    """The rule behind countable_incidents as (tree path, with_bypassed)
+    pairs: the incidents at and below the path, and only those that do not
+    bypass the unit's management unless with_bypassed. The statistics'
+    running totals (situation.totals) read the same scope from these pairs."""
+    return ([(path, False) for path in scope_paths(user, [Role.MANAGER, Role.SAFETY_REP])]
+            + [(path, True) for path in scope_paths(user, BYPASS_ROLES)]
+            + [(path, True) for path in scope_paths(user, AGGREGATE_ROLES)])
+
+
 def countable_incidents(user):
     """Incidents that may enter the user's statistics: their case scope and,
     for analysts and committees, their aggregate scope. Never only their own."""
-    q = _or(
-        _and(_within(scope_paths(user, [Role.MANAGER, Role.SAFETY_REP])), _not_bypassed()),
-        _within(scope_paths(user, BYPASS_ROLES)),
-        _within(scope_paths(user, AGGREGATE_ROLES)),
-    )
+    q = _or(*(_within([path]) if with_bypassed else _and(_within([path]), _not_bypassed())
+              for path, with_bypassed in countable_scope(user)))
     return _filter(q)
 
 

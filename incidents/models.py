@@ -7,10 +7,11 @@ area is one too; it lives in organisation because units have one.
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from incidents.signals import rows_changed
 from organisation.models import TaxonomyTerm
 
 
@@ -98,6 +99,33 @@ def new_record_key() -> int:
     return secrets.randbelow(RECORD_KEY_RANGE)
 
 
+class IncidentQuerySet(models.QuerySet):
+    """Bulk writes of incidents announce the rows they touched
+    (incidents.signals.rows_changed), in the same transaction, so that what
+    is kept beside the rows (the statistics' running totals) follows every
+    ORM write, not only Model.save()."""
+
+    def update(self, **kwargs):
+        if not rows_changed.has_listeners(self.model):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            ids = list(self.order_by().values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            if ids:
+                rows_changed.send(sender=self.model, ids=ids, fields=set(kwargs))
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        if not rows_changed.has_listeners(self.model):
+            return super().bulk_create(objs, *args, **kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            ids = [obj.pk for obj in created if obj.pk is not None]
+            if ids:
+                rows_changed.send(sender=self.model, ids=ids, fields=None)
+        return created
+
+
 class PoliceStatus(models.TextChoices):
     UNDECIDED = "undecided", _("Inte bestämt")
     REPORTED = "reported", _("Redan polisanmäld")
@@ -171,8 +199,8 @@ class Incident(models.Model):
     # to perturb published counts the same way every time (situation/cellkey.py).
     record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
 
-    objects = ScopedManager()
-    unscoped = models.Manager()  # system paths only; see ScopedManager
+    objects = ScopedManager.from_queryset(IncidentQuerySet)()
+    unscoped = models.Manager.from_queryset(IncidentQuerySet)()  # system paths only; see ScopedManager
 
     class Meta:
         ordering = ["-reported_at"]

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +70,12 @@ class Role(models.TextChoices):
     COMMITTEE = "committee", _("Nämnd/ledning")
     AUDITOR = "auditor", _("Revisor")
     ADMIN = "admin", _("Administratör")
+
+
+# Sent inside OrgUnit.save's transaction when a node moved in the tree (its
+# path and its subtree's paths changed): old_path, new_path. What is counted
+# per place in the tree (the statistics' running totals) moves with it.
+subtree_moved = Signal()
 
 
 class OrgUnitQuerySet(models.QuerySet):
@@ -142,6 +149,7 @@ class OrgUnit(models.Model):
                         OrgUnit.objects.filter(pk=node.pk).update(
                             path=new_path + node.path[len(old_path):]
                         )
+                    subtree_moved.send(sender=OrgUnit, old_path=old_path, new_path=new_path)
 
     @property
     def depth(self) -> int:

@@ -19,13 +19,14 @@ Phase 1, the incidents alone, side by side:
   dims        per area, channel, identity mode and month
   gender      reporters' gender, named and confidential reports only
   actors      actors that appear in more than one report
-  acknowledged_at, closed_at
-              median and 90th percentile time from the report
 Phase 2, joins:
   forms       per month and form in the period
   forms_prev  per form a year earlier
   police      threats and violence, and how many were police-reported
   actions     open and overdue actions on the period's reports
+
+Then the times to acknowledgement and closure, sorted in Python over the
+steps the page shows (situation.rollups.step).
 
 The forms and actions tables are limited to the id range found in phase 1:
 ids grow with time, so a scan of the whole forms table becomes a short index
@@ -34,7 +35,7 @@ hint and never drops one of them.
 """
 from collections import Counter, namedtuple
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 
 from django.db import connection, transaction
@@ -68,6 +69,9 @@ class Counts:
     police_total: int = 0
     police_reported: int = 0
     timing: dict = field(default_factory=dict)
+    # (window, dimension, value) -> sum of record keys (situation.totals only;
+    # the cell key method's input).
+    keysums: dict = field(default_factory=dict, compare=False)
     actions_open: int = 0
     actions_overdue: int = 0
     repeated_actors: int = 0
@@ -200,7 +204,6 @@ def _gather(before, current, *, hist_q: Q, prev_q: Q, previous, terms: dict, tod
             months: list[date], with_history: bool) -> Counts:
     c = Counts()
     current, previous = current.order_by(), previous.order_by()
-    pg = connection.vendor == "postgresql"
 
     # Phase 1: the incidents alone, side by side. The lowest and highest id
     # of the period (and of the period a year earlier) come along, to narrow
@@ -220,8 +223,6 @@ def _gather(before, current, *, hist_q: Q, prev_q: Q, previous, terms: dict, tod
              ("reporter__gender",), ("n",)),
         _repeated(current),
     ]
-    if pg:
-        phase1 += [_timing_branch(current, "acknowledged_at"), _timing_branch(current, "closed_at")]
     rows = _run(phase1)
 
     # Phase 2: joins with the forms and actions of each report.
@@ -242,7 +243,7 @@ def _gather(before, current, *, hist_q: Q, prev_q: Q, previous, terms: dict, tod
                 "close_median": None, "close_p90": None}
     for row in rows:
         _ADD[row.kind](c, row, months)
-    if not pg and lo is not None:
+    if lo is not None:
         c.timing = _timings_in_python(current)
     return c
 
@@ -280,12 +281,6 @@ def _add_actors(c: Counts, row, months):
     c.repeated_actors = _n(row.n)
 
 
-def _add_timing(c: Counts, row, months):
-    name = "ack" if row.kind == "acknowledged_at" else "close"
-    c.timing.update({f"{name}_median": _seconds(row.p50), f"{name}_p90": _seconds(row.p90),
-                     f"{name}_n": _n(row.n)})
-
-
 def _add_forms(c: Counts, row, months):
     c.month_form[(months[int(row.m)], int(row.form_id))] += _n(row.n)
 
@@ -303,7 +298,7 @@ def _add_actions(c: Counts, row, months):
 
 
 _ADD = {"units": _add_units, "history": _add_history, "dims": _add_dims, "gender": _add_gender,
-        "actors": _add_actors, "acknowledged_at": _add_timing, "closed_at": _add_timing,
+        "actors": _add_actors,
         "forms": _add_forms, "forms_prev": _add_forms_prev, "police": _add_police, "actions": _add_actions}
 
 
@@ -353,32 +348,17 @@ def _repeated(current) -> Branch:
     return Branch("actors", f"SELECT COUNT(*) AS n FROM ({sql}) r", tuple(params), (), ("n",))
 
 
-def _timing_branch(current, field_name: str) -> Branch:
-    """Median and 90th percentile in seconds from report to `field_name`
-    (PostgreSQL). One branch per field, so that the two sorts run side by side."""
-    sql, params = current.values("reported_at", field_name).query.sql_with_params()
-    # date_part gives double precision; EXTRACT would give slower numeric.
-    span = f"date_part('epoch', c.{field_name}) - date_part('epoch', c.reported_at)"
-    return Branch(
-        field_name,
-        f"SELECT p.v[1] AS p50, p.v[2] AS p90, p.n AS n FROM ("
-        f"SELECT PERCENTILE_CONT(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {span}) AS v, "
-        f"COUNT(c.{field_name}) AS n FROM ({sql}) c) p",
-        tuple(params), (), ("p50", "p90", "n"))
-
-
-def _seconds(value):
-    return None if value is None else timedelta(seconds=value)
-
-
 def _timings_in_python(qs) -> dict:
-    """SQLite has no percentile function: sort the durations here (small
-    development and test databases only)."""
+    """Median and 90th percentile of the times to acknowledgement and to
+    closure, over durations counted in the steps the page shows them in
+    (situation.rollups.step), as the running totals count them."""
+    from situation.rollups import step, step_value
+
     result = qs.aggregate(ack_n=Count("id", filter=Q(acknowledged_at__isnull=False)),
                           close_n=Count("id", filter=Q(closed_at__isnull=False)))
     for name, end_field in (("ack", "acknowledged_at"), ("close", "closed_at")):
         rows = qs.filter(**{f"{end_field}__isnull": False}).values_list(end_field, "reported_at")
-        values = sorted(end - start for end, start in rows)
+        values = sorted(step_value(step(end - start)) for end, start in rows)
         result[f"{name}_median"] = percentile(values, 0.5)
         result[f"{name}_p90"] = percentile(values, 0.9)
     return result

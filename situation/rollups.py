@@ -1,0 +1,580 @@
+"""The running totals of the situation picture: kept in step with every
+write of an incident, rebuilt and checked from the raw rows.
+
+What is counted (situation.models): each incident has a Skeleton, its
+statistical columns as the totals count them. Every ORM write of an incident
+(Model.save, QuerySet.update and bulk_create, deletion, the forms of
+influence, a reporter's gender, a move in the organisation tree) calls
+sync() in the same transaction, through the signals connected in
+connect(). sync() computes the skeleton again from the row, compares it
+with the stored one and, when they differ, appends the old one with -1 and
+the new one with +1 to the outbox (PendingChange) and stores the new one.
+That is idempotent: a second sync of an unchanged row finds nothing to do,
+so nothing is ever counted twice, whichever path wrote the row.
+
+The outbox is folded into the Tally (counts per city and administration,
+bypass flag, month, dimension and value) by compact(): under a lock that
+only compaction takes (pg_try_advisory_xact_lock: a writer that finds it
+taken leaves the work to the next), the pending rows are read, added to the
+tally and deleted in one transaction, so a change moves from the outbox to
+the tally exactly once and readers (situation.totals) always see each
+change in exactly one of them. Reporters never wait for each other on a
+shared counter: they append rows. Every COMPACT_EVERY-th pending row, the
+writer that appends it tries to compact.
+
+Times to acknowledgement and to closure are counted in steps of the
+precision the page shows them in (six minutes, a tenth of an hour, below
+48 hours; a tenth of a day from there): see step(). The median and the 90th
+percentile are computed over those steps in the totals and in the raw rows
+alike, so both give the same figure.
+
+Gallring: freeze() keeps an incident's skeleton as it is (and counted) when
+its personal data is removed or its row deleted afterwards; rebuild() keeps
+frozen skeletons.
+
+Writes that bypass the ORM (the benchmark's COPY) must call rebuild(), or
+run inside paused(), which rebuilds at its end.
+"""
+import contextlib
+import threading
+from datetime import date, timedelta
+from math import floor
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.db.models import Exists, Func, OuterRef, Subquery, Sum
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
+
+from incidents.models import Incident, PoliceStatus
+from incidents.signals import rows_changed
+from organisation.models import OrgUnit, User, subtree_moved
+from situation.models import PendingChange, Skeleton, Tally
+
+THREATS_AND_VIOLENCE = ("hot", "vald")
+# The places the tally counts for: the city (depth 0) and its
+# administrations (1). Deeper nodes are small enough to count from their
+# skeletons (situation.totals).
+TALLY_DEPTH = 1
+# Bits of the forms' bit set: a form's id must be below this.
+MAX_FORM_ID = 62
+COMPACT_EVERY = 32
+COMPACT_BATCH = 2000
+LOCK_KEY = 0x56524E01  # pg advisory lock of compaction and rebuild
+
+FormThrough = Incident.forms.through
+IDENTITIES = list(Incident.IdentityMode.values)
+GENDERS = list(User.Gender.values)
+COUNTED = ["unit", "path", "a0", "a1", "a2", "bypass", "day", "month", "forms", "source", "area", "channel",
+           "identity", "gender", "tv", "reported", "ack", "close", "key"]
+SKELETON = COUNTED + ["actor"]
+# Incident fields that the skeleton reads (QuerySet.update of others is ignored).
+WATCHED = {"unit", "occurred_at", "reported_at", "acknowledged_at", "closed_at", "source", "operation_area",
+           "channel", "identity_mode", "reporter", "bypasses_management", "police_status",
+           "police_reference", "actor_pseudonym"}
+
+
+# --- the dimensions -----------------------------------------------------------------
+
+class Dim:
+    TOTAL, UNIT, SOURCE, AREA, CHANNEL, IDENTITY, GENDER, FORM, TV, REPORTED, ACK, CLOSE = range(12)
+
+
+# (dimension, value in SQL over a Counted row `s`, condition); FORM also joins `f`.
+DIMENSIONS = [
+    (Dim.TOTAL, "0", ""),
+    (Dim.UNIT, "s.unit", ""),
+    (Dim.SOURCE, "s.source", ""),
+    (Dim.AREA, "s.area", ""),
+    (Dim.CHANNEL, "s.channel", ""),
+    (Dim.IDENTITY, "s.identity", ""),
+    (Dim.GENDER, "s.gender", "s.gender IS NOT NULL"),
+    (Dim.FORM, "f.id", ""),
+    (Dim.TV, "0", "s.tv"),
+    (Dim.REPORTED, "0", "s.tv AND s.reported"),
+    (Dim.ACK, "s.ack", "s.ack IS NOT NULL"),
+    (Dim.CLOSE, "s.close", "s.close IS NOT NULL"),
+]
+
+
+# --- times in steps ----------------------------------------------------------------
+
+SHORT_STEP = 360  # seconds: 0.1 hour
+LONG_STEP = 8640  # seconds: 0.1 day
+LONG_FROM = 48 * 3600
+LONG_FIRST = LONG_FROM // SHORT_STEP  # the first long step's number (480)
+
+
+def step(delta: timedelta) -> int:
+    """The step a duration falls in: whole tenths of an hour below 48 hours
+    (stats.fmt_duration shows hours with one decimal there), whole tenths of
+    a day from 48 hours (shown as days with one decimal)."""
+    seconds = delta.total_seconds()
+    if seconds < LONG_FROM:
+        return floor(seconds / SHORT_STEP)
+    return LONG_FIRST + floor((seconds - LONG_FROM) / LONG_STEP)
+
+
+def step_value(k: int) -> timedelta:
+    """The duration a step stands for: its start."""
+    if k < LONG_FIRST:
+        return timedelta(seconds=k * SHORT_STEP)
+    return timedelta(seconds=LONG_FROM + (k - LONG_FIRST) * LONG_STEP)
+
+
+# --- the skeleton of an incident ---------------------------------------------------------
+
+def local_zone():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def month_of(d: date) -> int:
+    return d.replace(day=1).toordinal()
+
+
+def ancestors(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+class _Bit(Func):
+    """1 << form id, as a 64-bit integer on both databases."""
+    output_field = models.BigIntegerField()
+    template = "(CAST(1 AS BIGINT) << CAST(%(expressions)s AS INTEGER))"
+
+
+def _rows(qs):
+    mask = (FormThrough.objects.filter(incident_id=OuterRef("pk")).order_by().values("incident_id")
+            .annotate(m=Sum(_Bit("influenceform_id"))).values("m"))
+    tv = FormThrough.objects.filter(incident_id=OuterRef("pk"), influenceform__code__in=THREATS_AND_VIOLENCE)
+    return qs.order_by().annotate(form_mask=Subquery(mask), is_tv=Exists(tv)).values_list(
+        "pk", "unit_id", "unit__path", "bypasses_management", "occurred_at", "reported_at", "acknowledged_at",
+        "closed_at", "source_id", "operation_area_id", "channel_id", "identity_mode", "reporter__gender",
+        "police_status", "police_reference", "actor_pseudonym", "record_key", "form_mask", "is_tv")
+
+
+def skeleton_values(row, zone) -> dict:
+    (_pk, unit_id, path, bypass, occurred, reported, acknowledged, closed, source, area, channel, identity,
+     gender, police_status, police_reference, actor, record_key, mask, tv) = row
+    day = occurred.astimezone(zone).date()
+    ids = ancestors(path)
+    counted_gender = identity in (Incident.IdentityMode.NAMED, Incident.IdentityMode.CONFIDENTIAL)
+    return {
+        "unit": unit_id, "path": path,
+        "a0": ids[0] if len(ids) > 0 else None, "a1": ids[1] if len(ids) > 1 else None,
+        "a2": ids[2] if len(ids) > 2 else None,
+        "bypass": bool(bypass), "day": day.toordinal(), "month": month_of(day), "forms": int(mask or 0),
+        "source": source or 0, "area": area or 0, "channel": channel or 0,
+        "identity": IDENTITIES.index(identity) + 1 if identity in IDENTITIES else 0,
+        "gender": (GENDERS.index(gender or "") if (gender or "") in GENDERS else len(GENDERS))
+        if counted_gender else None,
+        "tv": bool(tv), "reported": police_status == PoliceStatus.REPORTED or bool(police_reference),
+        "ack": step(acknowledged - reported) if acknowledged else None,
+        "close": step(closed - reported) if closed else None,
+        "key": record_key or 0, "actor": actor or "",
+    }
+
+
+def computed(ids) -> dict[int, dict]:
+    """The skeletons of these incidents as their rows stand now."""
+    zone = local_zone()
+    # Unscoped: the totals count every incident; readers apply the scope.
+    return {row[0]: skeleton_values(row, zone) for row in _rows(Incident.unscoped.filter(pk__in=list(ids)))}
+
+
+def stored_values(skeleton: Skeleton) -> dict:
+    return {name: getattr(skeleton, name) for name in SKELETON}
+
+
+def counted(values: dict) -> dict:
+    return {name: values[name] for name in COUNTED}
+
+
+# --- keeping them in step ----------------------------------------------------------------
+
+_state = threading.local()
+
+
+def _paused() -> bool:
+    return getattr(_state, "paused", 0) > 0
+
+
+@contextlib.contextmanager
+def paused():
+    """Writes inside are not followed one by one; everything is rebuilt at
+    the end (bulk loads: the demo and the benchmark)."""
+    _state.paused = getattr(_state, "paused", 0) + 1
+    try:
+        yield
+    finally:
+        _state.paused -= 1
+    if not _paused():
+        rebuild()
+
+
+def sync(ids) -> int:
+    """Bring the skeletons of these incidents in step with their rows, in the
+    caller's transaction; returns the number of pending changes appended."""
+    ids = {int(pk) for pk in ids if pk is not None}
+    if not ids or _paused():
+        return 0
+    with transaction.atomic():
+        new = computed(ids)
+        old = {s.incident_id: s for s in Skeleton.objects.filter(incident_id__in=ids)}
+        changes, upserts, gone = [], [], []
+        for pk in sorted(ids):
+            stored = old.get(pk)
+            if stored is not None and stored.frozen:
+                continue
+            before = stored_values(stored) if stored is not None else None
+            after = new.get(pk)
+            if before == after:
+                continue
+            if before is not None and (after is None or counted(before) != counted(after)):
+                changes.append(PendingChange(sign=-1, **counted(before)))
+            if after is not None:
+                if before is None or counted(before) != counted(after):
+                    changes.append(PendingChange(sign=1, **counted(after)))
+                upserts.append(Skeleton(incident_id=pk, **after))
+            else:
+                gone.append(pk)
+        if upserts:
+            Skeleton.objects.bulk_create(upserts, update_conflicts=True, unique_fields=["incident"],
+                                         update_fields=SKELETON)
+        if gone:
+            Skeleton.objects.filter(incident_id__in=gone, frozen=False).delete()
+        _append(changes)
+    return len(changes)
+
+
+def forget(ids) -> int:
+    """Incidents about to be deleted (a withdrawn report): they count no more,
+    unless their skeleton is frozen (gallring), which stays."""
+    ids = [int(pk) for pk in ids]
+    if not ids or _paused():
+        return 0
+    with transaction.atomic():
+        doomed = list(Skeleton.objects.filter(incident_id__in=ids, frozen=False))
+        _append([PendingChange(sign=-1, **counted(stored_values(s))) for s in doomed])
+        Skeleton.objects.filter(pk__in=[s.pk for s in doomed]).delete()
+    return len(doomed)
+
+
+def freeze(ids) -> int:
+    """Gallring: keep these incidents' skeletons as they are now, counted,
+    whatever later happens to their rows (personal data removed, the row
+    deleted). Call it before removing anything."""
+    ids = [int(pk) for pk in ids]
+    with transaction.atomic():
+        sync(ids)
+        return Skeleton.objects.filter(incident_id__in=ids).update(frozen=True)
+
+
+def move(old_path: str, new_path: str) -> int:
+    """A node moved in the tree: its subtree's skeletons, frozen ones too,
+    now count at the new ancestors."""
+    if _paused():
+        return 0
+    with transaction.atomic():
+        moved = list(Skeleton.objects.filter(path__startswith=old_path))
+        changes = []
+        for s in moved:
+            changes.append(PendingChange(sign=-1, **counted(stored_values(s))))
+            s.path = new_path + s.path[len(old_path):]
+            ids = ancestors(s.path)
+            s.a0, s.a1, s.a2 = (ids + [None, None, None])[:3]
+            changes.append(PendingChange(sign=1, **counted(stored_values(s))))
+        Skeleton.objects.bulk_update(moved, ["path", "a0", "a1", "a2"], batch_size=2000)
+        _append(changes)
+    return len(moved)
+
+
+def _append(changes: list[PendingChange]) -> None:
+    if not changes:
+        return
+    made = PendingChange.objects.bulk_create(changes)
+    every = getattr(settings, "ROLLUP_COMPACT_EVERY", COMPACT_EVERY)
+    ids = [c.pk for c in made if c.pk is not None]
+    if every and ids and (every == 1 or max(ids) // every != (min(ids) - 1) // every):
+        compact()
+
+
+# --- folding the outbox into the tally ----------------------------------------------------
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def form_bits() -> list[tuple[int, int]]:
+    from incidents.models import InfluenceForm
+
+    ids = list(InfluenceForm.objects.values_list("pk", flat=True))
+    too_big = [pk for pk in ids if pk > MAX_FORM_ID]
+    if too_big:
+        raise ValueError(f"influence form ids above {MAX_FORM_ID} do not fit the totals' bit set: {too_big}")
+    return [(pk, 1 << pk) for pk in ids]
+
+
+def forms_cte(bits) -> tuple[str, list]:
+    """The CTE `forms(id, bit)` the FORM dimension joins."""
+    bits = bits or [(0, 0)]
+    rows = ", ".join(["(CAST(%s AS BIGINT), CAST(%s AS BIGINT))"] * len(bits))
+    return f"forms(id, bit) AS (VALUES {rows})", [x for pair in bits for x in pair]
+
+
+NODE = "CASE l.k " + " ".join(f"WHEN {k} THEN s.a{k}" for k in range(TALLY_DEPTH + 1)) + " END"
+# What each Counted row adds to a cell: its count and its record key (the
+# cell key method sums the keys); from the outbox with the change's sign.
+MEASURES = ("n", "keysum")
+OF_SKELETON = {"n": "1", "keysum": "s.key"}
+OF_PENDING = {"n": "s.sign", "keysum": "s.sign * s.key"}
+
+
+def expansion(source: str, *, measures: dict, where: str = "", keys: list[str], levels: bool = False,
+              dims=None) -> str:
+    """SQL: every (keys..., dim, value, measures...) that the Counted rows of
+    `source` (aliased s) add to the totals: one row per row and dimension,
+    and with `levels` per tally level too ({node} in a key is then the
+    ancestor at that level). Needs the CTE forms (forms_cte) and, with
+    levels, levels (levels_cte)."""
+    parts = []
+    for dim, value, condition in DIMENSIONS:
+        if dims is not None and dim not in dims:
+            continue
+        frm = f"{source} s"
+        if dim == Dim.FORM:
+            frm += " JOIN forms f ON (s.forms & f.bit) <> 0"
+        conditions = [c for c in (where, condition) if c]
+        if levels:
+            frm += " CROSS JOIN levels l"
+            conditions.append(f"({NODE}) IS NOT NULL")
+        cols = [k.format(node=NODE) for k in keys] + [f"{dim} AS dim", f"{value} AS value"]
+        cols += [f"{measures[m]} AS {m}" for m in MEASURES]
+        sql = f"SELECT {', '.join(cols)} FROM {frm}"
+        if conditions:
+            sql += " WHERE " + " AND ".join(f"({c})" for c in conditions)
+        parts.append(sql)
+    return " UNION ALL ".join(parts)
+
+
+def levels_cte() -> str:
+    return "levels(k) AS (VALUES " + ", ".join(f"({k})" for k in range(TALLY_DEPTH + 1)) + ")"
+
+
+TALLY_KEY = "node, bypass, month, dim, value"
+SUMS = ", ".join(f"SUM({m}) AS {m}" for m in MEASURES)
+NONZERO = " OR ".join(f"{m} <> 0" for m in MEASURES)
+
+
+def _aggregate_sql(source: str, *, measures: dict, where: str = "") -> str:
+    """(node, bypass, month, dim, value, measures...) summed over the Counted rows of `source`."""
+    inner = expansion(source, where=where, measures=measures,
+                      keys=["{node} AS node", "s.bypass AS bypass", "s.month AS month"], levels=True)
+    return f"SELECT {TALLY_KEY}, {SUMS} FROM ({inner}) x GROUP BY {TALLY_KEY}"
+
+
+def _fold(ids: list[int]) -> None:
+    forms, params = forms_cte(form_bits())
+    picked = "picked(id) AS (VALUES " + ", ".join(["(CAST(%s AS BIGINT))"] * len(ids)) + ")"
+    tally = _table(Tally)
+    agg = _aggregate_sql(_table(PendingChange), where="s.id IN (SELECT id FROM picked)", measures=OF_PENDING)
+    columns = f"{TALLY_KEY}, {', '.join(MEASURES)}"
+    add = ", ".join(f"{m} = {tally}.{m} + excluded.{m}" for m in MEASURES)
+    sql = (f"WITH {forms}, {levels_cte()}, {picked} INSERT INTO {tally} ({columns}) SELECT {columns} "
+           f"FROM ({agg}) g WHERE {NONZERO} ON CONFLICT ({TALLY_KEY}) DO UPDATE SET {add}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *ids])
+    PendingChange.objects.filter(pk__in=ids).delete()
+
+
+def _lock(wait: bool) -> bool:
+    if connection.vendor != "postgresql":
+        return True  # SQLite: one writer at a time (IMMEDIATE transactions)
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
+def compact(*, drain: bool = False, wait: bool = False) -> int:
+    """Move pending changes into the tally (at most COMPACT_BATCH, or all with
+    drain); returns how many. Does nothing when another compaction holds the
+    lock, unless wait."""
+    done = 0
+    with transaction.atomic():
+        if not _lock(wait or drain):
+            return 0
+        while True:
+            ids = list(PendingChange.objects.order_by("pk").values_list("pk", flat=True)[:COMPACT_BATCH])
+            if not ids:
+                break
+            _fold(ids)
+            done += len(ids)
+            if not drain:
+                break
+    return done
+
+
+# --- rebuilding and checking --------------------------------------------------------------
+
+def _chunks(chunk: int = 5000):
+    """The skeletons of all incidents, computed from their rows, in id order."""
+    zone = local_zone()
+    last = 0
+    while True:
+        rows = list(_rows(Incident.unscoped.filter(pk__gt=last).order_by("pk"))[:chunk])
+        rows.sort(key=lambda r: r[0])
+        if not rows:
+            return
+        yield [(row[0], skeleton_values(row, zone)) for row in rows]
+        last = rows[-1][0]
+
+
+def rebuild(log=None) -> dict:
+    """Recompute every skeleton from the raw rows (frozen ones stay) and the
+    tally from the skeletons. On PostgreSQL incident writes wait meanwhile."""
+    with transaction.atomic():
+        _lock(wait=True)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {_table(Incident)} IN SHARE MODE")
+        Skeleton.objects.filter(frozen=False).delete()
+        PendingChange.objects.all().delete()
+        frozen = set(Skeleton.objects.filter(incident__isnull=False).values_list("incident_id", flat=True))
+        count = 0
+        for chunk in _chunks():
+            Skeleton.objects.bulk_create(
+                [Skeleton(incident_id=pk, **values) for pk, values in chunk if pk not in frozen], batch_size=5000)
+            count += len(chunk)
+            if log:
+                log(f"{count} skeletons")
+        Tally.objects.all().delete()
+        forms, params = forms_cte(form_bits())
+        agg = _aggregate_sql(_table(Skeleton), measures=OF_SKELETON)
+        columns = f"{TALLY_KEY}, {', '.join(MEASURES)}"
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {forms}, {levels_cte()} INSERT INTO {_table(Tally)} ({columns}) "
+                           f"SELECT {columns} FROM ({agg}) g WHERE {NONZERO}", params)
+    return {"skeletons": Skeleton.objects.count(), "tally": Tally.objects.count()}
+
+
+def check(limit: int | None = None) -> list[str]:
+    """Every difference between the totals and what the raw rows give: the
+    skeletons against the incidents, and the tally (with the pending
+    changes) against the skeletons. Empty when they agree."""
+    differences = []
+
+    def note(text):
+        differences.append(text)
+        return limit is not None and len(differences) >= limit
+
+    with transaction.atomic():
+        seen = set()
+        for chunk in _chunks():
+            ids = [pk for pk, _v in chunk]
+            stored = {s.incident_id: s for s in Skeleton.objects.filter(incident_id__in=ids)}
+            for pk, expected in chunk:
+                seen.add(pk)
+                s = stored.get(pk)
+                if s is None:
+                    if note(f"incident {pk}: not counted"):
+                        return differences
+                    continue
+                if s.frozen:
+                    continue
+                actual = stored_values(s)
+                for name in SKELETON:
+                    if actual[name] != expected[name] and note(
+                            f"incident {pk}: {name} is {actual[name]!r} in the totals, {expected[name]!r} in the row"):
+                        return differences
+        for s in Skeleton.objects.filter(frozen=False).exclude(incident_id__in=seen).only("pk", "incident_id"):
+            if note(f"skeleton {s.pk}: counts incident {s.incident_id}, which does not exist"):
+                return differences
+        forms, params = forms_cte(form_bits())
+        expected = _aggregate_sql(_table(Skeleton), measures=OF_SKELETON)
+        pending = _aggregate_sql(_table(PendingChange), measures=OF_PENDING)
+        columns = f"{TALLY_KEY}, {', '.join(MEASURES)}"
+        actual = (f"SELECT {TALLY_KEY}, {SUMS} FROM (SELECT {columns} FROM {_table(Tally)} "
+                  f"UNION ALL {pending}) t GROUP BY {TALLY_KEY}")
+        keys = ["node", "bypass", "month", "dim", "value"]
+        join = " AND ".join(f"e.{k} = a.{k}" for k in keys)
+        differ = " OR ".join(f"COALESCE(e.{m}, 0) <> COALESCE(a.{m}, 0)" for m in MEASURES)
+        sql = (f"WITH {forms}, {levels_cte()}, e AS ({expected}), a AS ({actual}) SELECT "
+               + ", ".join(f"COALESCE(e.{k}, a.{k})" for k in keys) + ", "
+               + ", ".join(f"COALESCE(e.{m}, 0), COALESCE(a.{m}, 0)" for m in MEASURES)
+               + f" FROM e FULL OUTER JOIN a ON {join} WHERE {differ} ORDER BY 1, 2, 3, 4, 5")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for node, bypass, month, dim, value, want_n, have_n, want_k, have_k in cursor.fetchall():
+                if note(f"tally node {node} bypass {bool(bypass)} month {date.fromordinal(month):%Y-%m} "
+                        f"dim {dim} value {value}: {have_n} counted (key sum {have_k}), "
+                        f"{want_n} in the skeletons (key sum {want_k})"):
+                    return differences
+    return differences
+
+
+# --- the signals ----------------------------------------------------------------------
+
+def _watched(fields) -> bool:
+    if fields is None:
+        return True
+    return any((name[:-3] if name.endswith("_id") else name) in WATCHED for name in fields)
+
+
+def _on_save(sender, instance, created, update_fields=None, raw=False, **kwargs):
+    if raw or not (created or update_fields is None or _watched(update_fields)):
+        return
+    sync([instance.pk])
+
+
+def _on_delete(sender, instance, **kwargs):
+    forget([instance.pk])
+
+
+def _on_forms(sender, instance, action, reverse, pk_set, **kwargs):
+    if not reverse:
+        if action in ("post_add", "post_remove", "post_clear"):
+            sync([instance.pk])
+        return
+    # From the form's side: form.incidents.add(...), .clear().
+    if action == "pre_clear":
+        instance._rollup_incidents = list(FormThrough.objects.filter(influenceform_id=instance.pk)
+                                          .values_list("incident_id", flat=True))
+    elif action in ("post_add", "post_remove"):
+        sync(pk_set or [])
+    elif action == "post_clear":
+        sync(getattr(instance, "_rollup_incidents", []))
+
+
+def _on_rows(sender, ids, fields, **kwargs):
+    if _watched(fields):
+        sync(ids)
+
+
+def _before_user_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or instance.pk is None or (update_fields is not None and "gender" not in update_fields):
+        return
+    instance._rollup_gender = User.objects.filter(pk=instance.pk).values_list("gender", flat=True).first()
+
+
+def _after_user_save(sender, instance, created, raw=False, **kwargs):
+    old = getattr(instance, "_rollup_gender", instance.gender)
+    if raw or created or old == instance.gender:
+        return
+    # Unscoped: the reporter's reports, to count their gender anew; nothing is shown.
+    sync(Incident.unscoped.filter(reporter_id=instance.pk).values_list("pk", flat=True))
+
+
+def _on_move(sender, old_path, new_path, **kwargs):
+    move(old_path, new_path)
+
+
+def connect():
+    post_save.connect(_on_save, sender=Incident, dispatch_uid="rollups-save")
+    pre_delete.connect(_on_delete, sender=Incident, dispatch_uid="rollups-delete")
+    m2m_changed.connect(_on_forms, sender=FormThrough, dispatch_uid="rollups-forms")
+    rows_changed.connect(_on_rows, sender=Incident, dispatch_uid="rollups-rows")
+    pre_save.connect(_before_user_save, sender=User, dispatch_uid="rollups-user-before")
+    post_save.connect(_after_user_save, sender=User, dispatch_uid="rollups-user-after")
+    subtree_moved.connect(_on_move, sender=OrgUnit, dispatch_uid="rollups-move")
