@@ -182,19 +182,30 @@ def change_status(request, pk):
     return _back(pk)
 
 
+def _form_step(request, pk, name, form, step, done, invalid, at_step=False):
+    """One handling step from a bound form: `step(cleaned_data)` runs the
+    workflow function. The form's error (`invalid(form)`, None for errors
+    the form shows at its field) or the step's refusal is shown on the case
+    page with what the user typed kept."""
+    if not form.is_valid():
+        return _failed(request, pk, invalid(form), at_step=at_step, **{name: form})
+    try:
+        step(form.cleaned_data)
+    except workflow.WorkflowError as error:
+        return _failed(request, pk, error, at_step=at_step, **{name: form})
+    messages.success(request, done)
+    return _back(pk)
+
+
 @login_required
 @require_POST
 def assign(request, pk):
     incident = workflow.load_for_handling(request.user, pk)
-    form = AssignForm(request.POST, handlers=workflow.possible_handlers(incident))
-    if not form.is_valid():
-        return _failed(request, pk, workflow.WorkflowError(_("Välj en handläggare i listan.")), assign=form)
-    try:
-        workflow.assign(request.user, pk, form.cleaned_data["version"], form.cleaned_data["handler"])
-    except workflow.WorkflowError as error:
-        return _failed(request, pk, error, assign=form)
-    messages.success(request, _("Handläggaren är ändrad."))
-    return _back(pk)
+    return _form_step(
+        request, pk, "assign", AssignForm(request.POST, handlers=workflow.possible_handlers(incident)),
+        lambda data: workflow.assign(request.user, pk, data["version"], data["handler"]),
+        _("Handläggaren är ändrad."),
+        lambda form: workflow.WorkflowError(_("Välj en handläggare i listan.")))
 
 
 @login_required
@@ -263,33 +274,25 @@ def action_status(request, action_pk):
 @require_POST
 def close(request, pk):
     workflow.load_for_handling(request.user, pk)
-    form = CloseForm(request.POST)
-    if not form.is_valid():
+    return _form_step(
+        request, pk, "close", CloseForm(request.POST),
+        lambda data: workflow.close(request.user, pk, data["version"], data["summary"]),
+        _("Ärendet är avslutat. Rapportören har fått besked."),
         # A missing summary is told at the field; a broken form at the button.
-        error = None if "summary" in form.errors else workflow.WorkflowError(_("Ladda om sidan och försök igen."))
-        return _failed(request, pk, error, at_step=True, close=form)
-    try:
-        workflow.close(request.user, pk, form.cleaned_data["version"], form.cleaned_data["summary"])
-    except workflow.WorkflowError as error:
-        return _failed(request, pk, error, at_step=True, close=form)
-    messages.success(request, _("Ärendet är avslutat. Rapportören har fått besked."))
-    return _back(pk)
+        lambda form: None if "summary" in form.errors else workflow.WorkflowError(
+            _("Ladda om sidan och försök igen.")),
+        at_step=True)
 
 
 @login_required
 @require_POST
 def reopen(request, pk):
     workflow.load_for_handling(request.user, pk)
-    form = ReopenForm(request.POST)
-    if not form.is_valid():
-        return _failed(request, pk, workflow.WorkflowError(
-            form.errors.get("reason", [_("Ladda om sidan och försök igen.")])[0]), reopen=form)
-    try:
-        workflow.reopen(request.user, pk, form.cleaned_data["version"], form.cleaned_data["reason"])
-    except workflow.WorkflowError as error:
-        return _failed(request, pk, error, reopen=form)
-    messages.success(request, _("Ärendet är öppnat igen."))
-    return _back(pk)
+    return _form_step(
+        request, pk, "reopen", ReopenForm(request.POST),
+        lambda data: workflow.reopen(request.user, pk, data["version"], data["reason"]),
+        _("Ärendet är öppnat igen."),
+        lambda form: workflow.WorkflowError(form.errors.get("reason", [_("Ladda om sidan och försök igen.")])[0]))
 
 
 @login_required
