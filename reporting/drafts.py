@@ -32,7 +32,9 @@ def save_draft(user, data) -> ReportDraft | None:
     for name in DRAFT_FIELDS:
         value = data.get(name)
         if isinstance(value, str) and value:
-            values[name] = value[:MAX_DRAFT_TEXT]
+            # A draft is a convenience copy: a control character (PostgreSQL
+            # refuses NUL in JSON) is dropped here; the form itself refuses it.
+            values[name] = "".join(ch for ch in value[:MAX_DRAFT_TEXT] if ch >= " " or ch in "\t\n\r")
     for name in DRAFT_LIST_FIELDS:
         items = data.getlist(name) if hasattr(data, "getlist") else data.get(name) or []
         values[name] = [str(v)[:20] for v in items][:20]

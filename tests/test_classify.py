@@ -168,7 +168,7 @@ def test_the_suggestion_endpoint_needs_login(client):
 def test_the_suggestion_endpoint_answers_with_reasons_and_a_button_text(login, city):
     client = login(city.employee)
     response = client.post(reverse("knowledge:suggest"), {"text": "Han sa att han vet var du bor"})
-    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     assert response.json() == {"suggestions": [{
         "code": "hot", "pk": InfluenceForm.objects.get(code="hot").pk, "label": "Hot", "reason": "Det låter som hot – du skrev ”vet var du bor”.",
         "phrase": "vet var du bor", "button": "Välj hot"}]}

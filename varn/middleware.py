@@ -28,10 +28,19 @@ def _has_forbidden(values) -> bool:
     return any(ch in FORBIDDEN for value in values for ch in value)
 
 
+def _is_form_navigation(request) -> bool:
+    """A browser submitting an HTML form as a page load: its Django form
+    refuses NUL at the field (Django's CharField does) and keeps everything
+    else the user typed, which is kinder than a 400 page."""
+    return request.headers.get("Sec-Fetch-Mode") == "navigate"
+
+
 class ControlCharacterMiddleware:
-    """Refuses, in one place, any request whose parameters, form fields or
-    file names hold a control character, with a clear message (400), so that
-    no view, form or JSON endpoint meets one and fails."""
+    """Refuses, in one place, any request whose query parameters, or whose
+    form fields and file names when it is not a form page load (a fetch, a
+    script, a crafted request), hold a control character, with a clear
+    message (400), so that no view or JSON endpoint meets one and fails. An
+    HTML form's own submission reaches its form, which says it at the field."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -39,7 +48,7 @@ class ControlCharacterMiddleware:
     def __call__(self, request):
         try:
             values = [v for key in request.GET for v in [key, *request.GET.getlist(key)]]
-            if request.method == "POST":
+            if request.method == "POST" and not _is_form_navigation(request):
                 values += [v for key in request.POST for v in [key, *request.POST.getlist(key)]]
                 values += [f.name or "" for key in request.FILES for f in request.FILES.getlist(key)]
         except Exception:  # an unreadable body: Django's own 400 handling applies later
