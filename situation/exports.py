@@ -37,6 +37,8 @@ CHUNK = 5000
 BLOCK = 1000  # rows per piece of a streamed CSV
 SUPPRESSION_NOTE = gettext_lazy("Antal från 1 till 4 visas som <5. Några andra tal döljs också och visas som .. "
                          "så att de små inte kan räknas fram ur summorna.")
+PROTECTION_NOTE = gettext_lazy("Siffrorna är skyddade så att ingen enskild kan räknas fram, och kan därför skilja "
+                               "sig med några få från summan av sina delar (se Om siffrorna i Värns lägesbild).")
 WITHHELD_NOTE = gettext_lazy("Tabellen visas inte: med så få rapporter skulle små antal kunna räknas fram ur summorna.")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -188,6 +190,8 @@ def tables_xlsx(picture, filename: str, title: str):
     if picture.suppressed:
         sheet.write_string(r, 0, str(SUPPRESSION_NOTE))
         r += 1
+        sheet.write_string(r, 0, str(PROTECTION_NOTE))
+        r += 1
     r += 1
     sheet.write_row(r, 0, [_("Nyckeltal"), _("Värde"), _("Förklaring")], fmt("text", True))
     header = r
@@ -244,6 +248,7 @@ def _overview_lines(picture, title):
         yield [part]
     if picture.suppressed:
         yield [str(SUPPRESSION_NOTE)]
+        yield [str(PROTECTION_NOTE)]
     yield []
     for label, value, _note in key_figures(picture):
         yield [label, value]

@@ -19,6 +19,7 @@ register_converter(TableFormat, "fmt")
 app_name = "situation"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("om-siffrorna/", views.about_figures, name="about_figures"),
     path("<int:pk>/", views.picture, name="picture"),
     path("<int:pk>/arenden/", views.drill, name="drill"),
     path("<int:pk>/rapport/", views.report, name="report"),

@@ -135,6 +135,12 @@ def _bad_lens(request, node, form):
 
 
 @login_required
+def about_figures(request):
+    """How the figures of aggregate-only readers are protected (docs/disclosure.md)."""
+    return render(request, "situation/about_figures.html")
+
+
+@login_required
 def overview(request):
     """The entry point: the highest node the user covers."""
     top = access.covered_nodes(request.user).order_by("path").first()
