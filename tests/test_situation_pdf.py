@@ -79,8 +79,10 @@ def test_a_units_report_names_its_district(city, client):
 
 
 def test_a_unit_with_few_reports_gets_one_short_honest_page(city, client):
-    # North B has one report in the city fixture, and three more here.
-    for days_ago in (20, 90, 200):
+    # North B has one report in the city fixture, and one more here: two,
+    # which stays "<5" whatever the protection's adjustment (a protected 3
+    # or 4 may show as 5 or 6, docs/disclosure.md).
+    for days_ago in (20,):
         incident(city.north_b, reporter=city.employee, forms=("vald",), days_ago=days_ago)
     client.force_login(city.committee)
     data = make_pdf(client, city.north_b)
