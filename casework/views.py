@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.log import record_view
@@ -69,7 +70,9 @@ def incident_list(request):
     })
 
 
-TAB_LABELS = {"mina": _("Väntar på mig"), "nya": _("Nya"), "forsenade": _("Försenade"), "alla": _("Alla")}
+# Lazy: translated when the page is shown, in the user's language (issue 11).
+TAB_LABELS = {"mina": gettext_lazy("Väntar på mig"), "nya": gettext_lazy("Nya"),
+              "forsenade": gettext_lazy("Försenade"), "alla": gettext_lazy("Alla")}
 
 
 def _timeline(incident):

@@ -43,8 +43,13 @@ def help_link(context, slug, text=None, new_tab=False):
     if slug not in titles:
         return ""
     title, title_en, has_en = titles[slug]
-    if translation.get_language() == "en" and has_en and title_en:
-        title = title_en
+    if translation.get_language() == "en":
+        if has_en and title_en:
+            title = title_en
+        else:
+            # The article is Swedish only: its title is read out in Swedish
+            # (lang="sv") and the link says so in English.
+            title = format_html('<span lang="sv">{}</span> ({})', title, _("på svenska"))
     url = reverse("knowledge:article", args=[slug]) + (f"#{anchor}" if anchor else "")
     text = text or _("Läs mer")
     if new_tab:
@@ -84,6 +89,16 @@ def form_guide_questions():
 @register.simple_tag
 def guide_none_fits():
     return guide.NONE_FITS
+
+
+@register.filter
+def article_title(article):
+    """The article's title in the user's language; in English, a Swedish-only
+    article's title is marked lang="sv" and followed by "(in Swedish)"."""
+    if translation.get_language() == "en" and article.display_lang == "sv":
+        return format_html('<span lang="sv">{}</span> <span class="kb-lang">({})</span>',
+                           article.display_title, _("på svenska"))
+    return article.display_title
 
 
 @register.filter(name="markdown")
