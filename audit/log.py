@@ -16,6 +16,7 @@ sealed within SEAL_WINDOW; verify() reports any entry left unsealed for
 longer. docs/audit.md says what the window means for an attacker.
 """
 import logging
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audit.models import GENESIS, AuditEntry, ChainHead
+from audit.models import GENESIS, AuditEntry, ChainHead, PendingAnonymousEntry
 
 ANONYMOUS_REPORTER = "anonym rapportör"
 SYSTEM = "system"
@@ -66,14 +67,26 @@ def diff(old: dict, new: dict) -> dict:
     return {k: [old.get(k), new.get(k)] for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)}
 
 
+def to_the_hour(moment):
+    """`moment` truncated to its hour: the only time stored for what the
+    anonymous reporter does (docs/disclosure.md, "Anonymous reports")."""
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
 def record(actor, action: str, obj=None, *, incident=None, changes=None, actor_label: str = "") -> AuditEntry:
     """Append one entry. `actor` is a user or None (then actor_label says who).
 
     One INSERT, inside the caller's transaction, with the entry's content
-    hash; no lock. The entry is chained by seal() once it is committed."""
+    hash; no lock. The entry is chained by seal() once it is committed.
+
+    An entry of the anonymous reporter (no user, actor_label
+    ANONYMOUS_REPORTER) is dated to the hour and held back as a
+    PendingAnonymousEntry until that hour has ended; the timer's sealer then
+    appends it (release_anonymous). The returned entry is not saved then."""
     user = actor if (actor is not None and getattr(actor, "is_authenticated", False)) else None
+    anonymous = user is None and actor_label == ANONYMOUS_REPORTER
     entry = AuditEntry(
-        at=timezone.now(),
+        at=to_the_hour(timezone.now()) if anonymous else timezone.now(),
         actor=user,
         actor_label=actor_label or (str(user) if user else SYSTEM),
         action=action,
@@ -83,9 +96,38 @@ def record(actor, action: str, obj=None, *, incident=None, changes=None, actor_l
         changes=changes or {},
     )
     entry.content_hash = entry.compute_content_hash()
+    if anonymous:
+        PendingAnonymousEntry.objects.create(
+            at=entry.at, actor_label=entry.actor_label, action=entry.action,
+            object_type=entry.object_type, object_id=entry.object_id, incident=incident,
+            changes=entry.changes, content_hash=entry.content_hash)
+        return entry
     entry.save()
     transaction.on_commit(seal_soon)
     return entry
+
+
+def release_anonymous(now=None) -> int:
+    """Append the anonymous reporter's held entries whose hour has ended, in
+    random order, and remove them from the waiting list; return how many.
+    Run by the timer's sealer (seal with wait=True), never after a request,
+    so that no one's request writes its entries right beside them."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        waiting = list(PendingAnonymousEntry.objects.select_for_update()
+                       .filter(at__lte=to_the_hour(now) - timedelta(hours=1)))
+        random.SystemRandom().shuffle(waiting)
+        for held in waiting:
+            entry = AuditEntry(at=held.at, actor=None, actor_label=held.actor_label,
+                               action=held.action, object_type=held.object_type,
+                               object_id=held.object_id, incident_id=held.incident_id,
+                               changes=held.changes, content_hash=held.content_hash)
+            if entry.compute_content_hash() != entry.content_hash:
+                # Appended as it is; verify() reports the mismatch.
+                logger.error("Held anonymous audit entry %s does not match its content hash.", held.pk)
+            entry.save()
+        PendingAnonymousEntry.objects.filter(pk__in=[held.pk for held in waiting]).delete()
+    return len(waiting)
 
 
 def record_view(actor, incident, *, actor_label: str = "") -> AuditEntry:
@@ -144,6 +186,8 @@ def seal(*, wait: bool = True) -> int:
     to the last one. With wait=False it returns 0 at once when another
     sealer holds the head."""
     sealed = 0
+    if wait:
+        release_anonymous()
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     sql = (f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s, sealed_at = %s "
            "WHERE id = %s AND seq IS NULL")

@@ -127,3 +127,24 @@ class ChainHead(models.Model):
     last_hash = models.CharField(max_length=64, default=GENESIS)
     last_seq = models.BigIntegerField(default=0)
     sealed_at = models.DateTimeField(null=True, blank=True)
+
+
+class PendingAnonymousEntry(models.Model):
+    """An audit entry of the anonymous reporter, held back until the hour it
+    is dated to has ended (audit.log.release_anonymous, run by the timer's
+    sealer). Then it is appended to the log in random order with the other
+    held entries of that hour, so that its id does not sit beside the
+    entries the same person wrote under their own name just before or after
+    (docs/disclosure.md, "Anonymous reports"). `at` is the hour, never the
+    exact time; `content_hash` is the final entry's, so an entry altered
+    while waiting fails verify_audit once it is released."""
+
+    at = models.DateTimeField()
+    actor_label = models.CharField(max_length=120)
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40, blank=True)
+    incident = models.ForeignKey("incidents.Incident", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    content_hash = models.CharField(max_length=64)

@@ -223,9 +223,23 @@ class Incident(models.Model):
         return f"V-{self.pk:06d}" if self.pk else "V-?"
 
     def save(self, *args, **kwargs):
+        if self._state.adding and self.identity_mode == self.IdentityMode.ANONYMOUS:
+            # Only the hour is stored, so that the time does not seat the
+            # report beside its reporter's own actions; the deadline follows
+            # from the hour (up to 59 minutes earlier). docs/disclosure.md.
+            self.reported_at = to_the_hour(self.reported_at)
         if self.ack_due_at is None:
             self.ack_due_at = ack_deadline(self.reported_at)
         super().save(*args, **kwargs)
+
+
+def to_the_hour(moment):
+    """The hour of `moment`: the only time stored for an anonymous report."""
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def _anonymous(incident_id) -> bool:
+    return Incident.unscoped.filter(pk=incident_id, identity_mode=Incident.IdentityMode.ANONYMOUS).exists()
 
 
 def ack_deadline(reported_at):
@@ -302,6 +316,11 @@ class Attachment(models.Model):
     def __str__(self):
         return self.original_name
 
+    def save(self, *args, **kwargs):
+        if self._state.adding and _anonymous(self.incident_id):
+            self.created_at = to_the_hour(self.created_at)
+        super().save(*args, **kwargs)
+
 
 class Message(models.Model):
     """One message in the thread between the reporter and the case's handlers.
@@ -356,6 +375,11 @@ class Submission(models.Model):
     token_digest = models.CharField(max_length=64, unique=True)
     incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="submission")
     created_at = models.DateTimeField(default=timezone.now)
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and _anonymous(self.incident_id):
+            self.created_at = to_the_hour(self.created_at)
+        super().save(*args, **kwargs)
 
     class Meta:
         verbose_name = _("inskickning")

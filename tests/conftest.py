@@ -36,9 +36,13 @@ def _empty_cache():
     """Rate-limit counters live in the cache; each test starts with none."""
     from django.core.cache import cache
 
+    from varn import ratelimits
+
     cache.clear()
+    ratelimits.reset_memory()
     yield
     cache.clear()
+    ratelimits.reset_memory()
 
 
 @pytest.fixture(autouse=True)

@@ -9,18 +9,33 @@ the typed user name. They exist only inside cache keys, never in the
 database, the logs or a report: anonymous reporting promises that no IP
 address is stored.
 
+The limits of the paths that work without logging in (the anonymous report
+form and the follow-up with a receipt code) are counted in this process's
+memory only, never in the shared cache (which is a database table unless
+REDIS_URL is set), and their keys are also salted with a random value that
+this process draws each day and never writes anywhere: someone who later
+holds the database, a backup or SECRET_KEY cannot confirm that a guessed
+address used them. The cost: each worker process counts on its own, so with
+N workers an address may reach up to N times the rate, and a restart
+forgets the counts (docs/disclosure.md, "Anonymous reports").
+
 The client's address is REMOTE_ADDR unless Värn runs behind reverse proxies
 and TRUSTED_PROXY_HEADER says which header they set (see `client_ip`).
 """
 import ipaddress
 import math
+import secrets
+import threading
+import time
 from dataclasses import dataclass
 from typing import Callable
 
 from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
@@ -102,6 +117,61 @@ def account_key(group, request) -> str:
     return _digest("account", typed_username(request))
 
 
+# --- the anonymous path: counted in memory, salted daily ---------------------------
+
+# This process's counters of the anonymous path; never the shared cache.
+MEMORY = LocMemCache("varn-anonymous-ratelimits", {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 3})
+_salt_lock = threading.Lock()
+_salt: tuple = (None, b"")
+
+
+def daily_salt() -> bytes:
+    """A random salt for today (local date), drawn by this process when first
+    needed and replaced the next day; held only in this variable."""
+    global _salt
+    today = timezone.localdate()
+    with _salt_lock:
+        if _salt[0] != today:
+            _salt = (today, secrets.token_bytes(32))
+        return _salt[1]
+
+
+def reset_memory() -> None:
+    """Forget every in-memory count (tests; a new day's salt makes old keys unreachable anyway)."""
+    MEMORY.clear()
+
+
+def _parse_rate(rate: str) -> tuple[int, int]:
+    count, period = rate.split("/")
+    unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[-1].lower()]
+    return int(count), int(period[:-1] or 1) * unit
+
+
+def _memory_usage(request, group: str, rate: str, key: Callable, increment: bool):
+    """The same answer as django-ratelimit's get_usage, for a fixed window
+    counted in MEMORY under a key salted with today's salt."""
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return None
+    limit, period = _parse_rate(rate)
+    now = int(time.time())
+    window_end = now - now % period + period
+    digest = salted_hmac("varn.ratelimits.memory", f"{group}:{key(group, request)}:{window_end}",
+                         secret=daily_salt() + settings.SECRET_KEY.encode(), algorithm="sha256").hexdigest()
+    if increment:
+        if MEMORY.add(digest, 1, window_end - now + 1):
+            count = 1
+        else:
+            try:
+                count = MEMORY.incr(digest)
+            except ValueError:  # expired between add and incr
+                MEMORY.add(digest, 1, window_end - now + 1)
+                count = 1
+    else:
+        count = MEMORY.get(digest, 0)
+    return {"count": count, "limit": limit, "should_limit": count > limit,
+            "time_left": window_end - now}
+
+
 # --- applying a limit -------------------------------------------------------------
 
 def usage(request, group: str, rate: str, key: Callable = ip_key, *, increment: bool = False):
@@ -141,19 +211,30 @@ class Limit:
     group: str
     setting: str
     key: Callable = ip_key
+    # Counted only in this process's memory with a daily salt (the anonymous path).
+    memory: bool = False
 
     @property
     def rate(self) -> str:
         return getattr(settings, self.setting)
 
+    def usage(self, request, increment=False):
+        if self.memory:
+            return _memory_usage(request, self.group, self.rate, self.key, increment)
+        return usage(request, self.group, self.rate, self.key, increment=increment)
+
     def reached(self, request) -> bool:
-        return limit_reached(request, self.group, self.rate, self.key)
+        used = self.usage(request)
+        return used is not None and (used["should_limit"] or used["count"] >= used["limit"])
 
     def count(self, request) -> None:
-        count_attempt(request, self.group, self.rate, self.key)
+        self.usage(request, increment=True)
 
     def seconds_left(self, request) -> int | None:
-        return seconds_left(request, self.group, self.rate, self.key)
+        used = self.usage(request)
+        if used is None or used["time_left"] < 0:
+            return None
+        return max(used["time_left"], 1)
 
 
 def wait_for(request, *limits: Limit) -> tuple[bool, int | None]:
@@ -175,12 +256,13 @@ LOGIN_FAILURES_PER_ACCOUNT = Limit("login-failures-account", "LOGIN_ACCOUNT_FAIL
 LOGIN_FAILURES_PER_ADDRESS = Limit("login-failures-address", "LOGIN_ADDRESS_FAILURE_RATE", ip_key)
 
 # The paths that work without logging in. A whole workplace may share one
-# public address, so the submission limit is generous.
-ANONYMOUS_REPORTS = Limit("report-anonymous", "ANONYMOUS_REPORT_RATE", ip_key)
+# public address, so the submission limit is generous. Counted in memory only
+# (see the module's docstring): no trace of who used them reaches a store.
+ANONYMOUS_REPORTS = Limit("report-anonymous", "ANONYMOUS_REPORT_RATE", ip_key, memory=True)
 # Every follow-up attempt counts towards a generous limit; wrong receipt codes
 # towards a strict one (guessing a code).
-FOLLOWUP_ATTEMPTS = Limit("followup", "FOLLOWUP_RATE", ip_key)
-FOLLOWUP_FAILURES = Limit("followup-failures", "FOLLOWUP_FAILURE_RATE", ip_key)
+FOLLOWUP_ATTEMPTS = Limit("followup", "FOLLOWUP_RATE", ip_key, memory=True)
+FOLLOWUP_FAILURES = Limit("followup-failures", "FOLLOWUP_FAILURE_RATE", ip_key, memory=True)
 
 ALL_LIMITS = (LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS,
               ANONYMOUS_REPORTS, FOLLOWUP_ATTEMPTS, FOLLOWUP_FAILURES)
