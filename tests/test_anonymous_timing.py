@@ -127,6 +127,14 @@ def test_an_anonymous_report_by_a_logged_in_employee_leaves_no_timing_link(clien
     assert user.last_login == midnight  # the day, never the time
 
     rows = dump()
+    # Every time stored with the report itself, in any table, is an hour.
+    for table, table_rows in rows.items():
+        for row in table_rows:
+            if (table == Incident._meta.db_table and row["id"] == incident.pk) or row.get("incident_id") == incident.pk:
+                for column, value in row.items():
+                    moment = as_datetime(value)
+                    if moment is not None:
+                        assert moment == moment.replace(minute=0, second=0, microsecond=0), (table, column, value)
     # Only what was written or changed since the test's data was set up.
     written = {table: [row for row in table_rows if row not in before.get(table, [])]
                for table, table_rows in rows.items()}
