@@ -203,3 +203,9 @@ def test_the_recipients_preview_before_an_anonymous_report_counts_nothing_in_the
     client = login(city.employee)
     send(client, values(city))
     assert not cache._cache
+
+
+def test_a_limit_counted_in_memory_holds_and_leaves_no_trace_in_the_shared_cache(rf, city):
+    request = rf.post("/", REMOTE_ADDR="192.0.2.44")
+    assert [ratelimits.counted_in_memory(request, "preview", "3/m") for _ in range(4)] == [False] * 3 + [True]
+    assert not cache._cache

@@ -172,6 +172,14 @@ def _memory_usage(request, group: str, rate: str, key: Callable, increment: bool
             "time_left": window_end - now}
 
 
+def counted_in_memory(request, group: str, rate: str, key: Callable = ip_key) -> bool:
+    """Count this request in memory (daily salt, never a store) and say
+    whether it is over `rate`: for limits on the way to an anonymous report
+    that are not named below, e.g. the form's recipients preview."""
+    used = _memory_usage(request, group, rate, key, increment=True)
+    return used is not None and used["should_limit"]
+
+
 # --- applying a limit -------------------------------------------------------------
 
 def usage(request, group: str, rate: str, key: Callable = ip_key, *, increment: bool = False):
