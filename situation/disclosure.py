@@ -85,7 +85,12 @@ def key_sums(counts) -> dict:
 
 
 def protect(counts, pieces: list):
-    """The Counts with every count replaced by its protected figure."""
+    """The Counts with every count replaced by its protected figure. Fails
+    closed: counts without their key sums (not read from the running
+    totals) would all get the same adjustment, and differences of them would
+    be exact."""
+    if not counts.keysums and (counts.total_now or counts.total_hist or counts.total_prev):
+        raise ValueError("Protected figures need the record-key sums of the running totals (situation.totals)")
     sums = key_sums(counts)
     changes = {}
     for name, _w, _dim, _label in COUNTERS:

@@ -109,3 +109,13 @@ def test_the_page_says_the_figures_are_protected_and_links_to_the_explanation(ci
     client.force_login(city.security)
     page = client.get(reverse("situation:picture", args=[city.north.pk])).content.decode()
     assert "summan av sina delar" not in page
+
+
+def test_counts_without_their_key_sums_are_refused_not_shown_with_one_adjustment():
+    from situation import disclosure
+    from situation.queries import Counts
+
+    counts = Counts(total_now=7)
+    with pytest.raises(ValueError):
+        disclosure.protect(counts, [])
+    assert disclosure.protect(Counts(), []).total_now == 0  # nothing to protect
