@@ -189,3 +189,15 @@ def test_pages_in_other_states_are_english_too(client, city, persona):
             problems[f"{method} {url} ({response.status_code})"] = sorted(found)
     assert seen > 3
     assert not problems, f"{persona}: Swedish left: {problems}"
+
+
+def test_the_admin_pages_are_english_too(client, city):
+    """The administrator is a user too: the admin site's own titles follow the language."""
+    client = english_client(client, city.admin)
+    city.admin.is_staff = True
+    city.admin.save()
+    response = client.get(reverse("admin:index"))
+    if response.status_code != 200:
+        pytest.skip(f"the admin index answers {response.status_code} for the demo administrator")
+    found = swedish_words(visible_text(response.content.decode(), _data_strings()))
+    assert not found, found

@@ -1,13 +1,14 @@
 """URL map. Paths are Swedish because users see them."""
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from varn import health, views
 
-admin.site.site_header = "Värn – administration"
+admin.site.site_header = _("Värn – administration")
 admin.site.site_title = "Värn"
-admin.site.index_title = "Organisation, användare och taxonomier"
+admin.site.index_title = _("Organisation, användare och taxonomier")
 
 urlpatterns = [
     path("", views.home, name="home"),
