@@ -5,6 +5,8 @@ organisation and N incidents over 10 years (manage.py seed_demo --incidents N
 --years 10), then measures in-process with Django's test client:
 
   city_median_ms       the city-wide page for the city analyst (median of --runs)
+  city_median_ms_100k  the same page when the database held its first 100,000 incidents (same run)
+  city_growth          city_median_ms / city_median_ms_100k: how the page grows with the history
   city_queries         SQL queries for that page
   city_sql_ms          the same SQL run directly on the database (median)
   city_ratio           city_median_ms / city_sql_ms (target at most 1.5)
@@ -13,8 +15,15 @@ organisation and N incidents over 10 years (manage.py seed_demo --incidents N
   export_rows_per_s    the case list of all N incidents as streamed CSV
   export_peak_mb       peak Python memory (tracemalloc) during that export
   export_peak_small_mb the same for a one-year export, to show memory does not grow with rows
+  rollup_mismatches    of --lenses random pictures (user, node, period, filters), how many differ
+                       between the running totals and the raw rows: their counts, and the whole
+                       picture as figures.compute gives it unsuppressed (raw=True for the raw rows)
+  rollup_check         differences rebuild_rollups --check finds (with --check-totals)
 
-Targets: city_median_ms < 500 and city_ratio <= 1.5.
+The picture reads running totals (situation.totals), so it should hardly grow
+with the history. Targets on a 2-core machine at 1,000,000 incidents:
+city_median_ms <= 150, district_median_ms <= 100, city_growth <= 1.3,
+rollup_mismatches = 0, export peak memory flat.
 
     .venv/bin/python bench/lagesbild.py                   1,000,000 incidents
     .venv/bin/python bench/lagesbild.py --incidents 100000 --keep
@@ -43,6 +52,8 @@ def parse_args():
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="measure an existing database; do not rebuild it")
     parser.add_argument("--no-export", action="store_true", help="skip the export measurements")
+    parser.add_argument("--lenses", type=int, default=200, help="random pictures compared with the raw rows")
+    parser.add_argument("--check-totals", action="store_true", help="also run rebuild_rollups --check")
     return parser.parse_args()
 
 
@@ -57,22 +68,32 @@ def log(message: str):
     print(f"# {message}", file=sys.stderr, flush=True)
 
 
+FIRST_STAGE = 100_000
+
+
+def seed(args, env, count):
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    log(f"seeding {count:,} incidents over {args.years:g} years")
+    began = time.monotonic()
+    subprocess.run(manage + ["seed_demo", "--incidents", str(count), "--years", str(args.years)],
+                   env=env, check=True, cwd=ROOT, stdout=sys.stderr)
+    log(f"seeded (with the running totals rebuilt) in {time.monotonic() - began:.0f} s; VACUUM ANALYZE")
+    import psycopg
+
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
 def build(args, env):
+    """The database with its first stage of incidents (FIRST_STAGE, or all
+    of them when fewer); main() adds the rest after measuring the first."""
     log(f"creating database {args.db}")
     admin(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
     admin(f'CREATE DATABASE "{args.db}"')
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run(manage + ["migrate", "-v0"], env=env, check=True, cwd=ROOT)
     subprocess.run(manage + ["createcachetable"], env=env, check=True, cwd=ROOT)
-    log(f"seeding {args.incidents:,} incidents over {args.years:g} years")
-    began = time.monotonic()
-    subprocess.run(manage + ["seed_demo", "--incidents", str(args.incidents), "--years", str(args.years)],
-                   env=env, check=True, cwd=ROOT, stdout=sys.stderr)
-    log(f"seeded in {time.monotonic() - began:.0f} s; VACUUM ANALYZE")
-    import psycopg
-
-    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
+    seed(args, env, min(args.incidents, FIRST_STAGE))
 
 
 def timed_get(client, url):
@@ -141,7 +162,13 @@ def main():
 
     setup_test_environment()  # the test client's host and a local e-mail backend
     try:
-        run(args)
+        first = None
+        if not args.reuse and args.incidents > FIRST_STAGE:
+            first = measure_city(args)
+            log(f"city page at {FIRST_STAGE:,} incidents: {first:.0f} ms")
+            connections.close_all()
+            seed(args, env, args.incidents - FIRST_STAGE)
+        run(args, first)
     finally:
         connections.close_all()
         if not args.keep and not args.reuse:
@@ -149,21 +176,88 @@ def main():
             admin(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
 
 
-def run(args):
+def personas():
+    from organisation.models import OrgUnit, Role, User
+
+    city = OrgUnit.objects.get(kind=OrgUnit.Kind.CITY)
+    analyst = User.objects.filter(assignments__role=Role.ANALYST, assignments__node=city).first()
+    security = User.objects.filter(assignments__role=Role.SECURITY_COORDINATOR,
+                                   assignments__node__kind=OrgUnit.Kind.ADMINISTRATION).first()
+    return city, analyst, security
+
+
+def measure_city(args) -> float:
+    from django.test import Client
+    from django.urls import reverse
+
+    city, analyst, _security = personas()
+    client = Client()
+    client.force_login(analyst)
+    return measure_page(client, reverse("situation:picture", args=[city.pk]), args.runs)[0]
+
+
+def compare_lenses(count: int, seed: int = 2026) -> int:
+    """Random pictures from the running totals against the same pictures
+    from the raw rows; the number that differ (printed as they are found)."""
+    import random
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from organisation.models import OrgUnit, Role, User
+    from situation import figures
+    from situation.forms import load_terms
+    from situation.lens import Lens
+
+    rng = random.Random(seed)
+    terms = load_terms()
+    roles = [Role.ANALYST, Role.COMMITTEE, Role.SECURITY_COORDINATOR, Role.HR, Role.MANAGER, Role.SAFETY_REP]
+    users = list(User.objects.filter(assignments__role__in=roles).distinct().order_by("pk"))
+    nodes = list(OrgUnit.objects.order_by("pk"))
+    today = timezone.localdate()
+    codes = {key: [t.code for t in terms[key]] for key in ("forms", "sources", "areas", "channels")}
+    mismatches = 0
+    for _ in range(count):
+        user, node = rng.choice(users), rng.choice(nodes)
+        kind = rng.random()
+        if kind < 0.3:
+            start, end = date(today.year, 1, 1) if rng.random() < 0.5 else today - timedelta(days=364), today
+        elif kind < 0.6:
+            year = today.year - rng.randint(0, 9)
+            start, end = date(year, 1, 1), min(date(year, 12, 31), today)
+        else:
+            start = today - timedelta(days=rng.randint(0, 3600))
+            end = min(start + timedelta(days=rng.randint(0, 800)), today)
+        filters = {}
+        for key, field in (("forms", "forms"), ("sources", "sources"), ("areas", "areas"), ("channels", "channels")):
+            if rng.random() < 0.15:
+                filters[field] = rng.sample(codes[key], rng.randint(1, min(2, len(codes[key]))))
+        lens = Lens(node=node, start=start, end=end, period="intervall", **filters)
+        # The counts, and the whole picture as a reader who may see exact
+        # figures gets it (protected figures are made from the totals' key
+        # sums, which the raw rows do not carry).
+        win = figures.window(lens)
+        same = figures.gather(user, win, terms)[0] == figures.gather(user, win, terms, raw=True)[0]
+        same = same and (figures.compute(user, lens, terms, suppress=False, police=False)
+                         == figures.compute(user, lens, terms, suppress=False, police=False, raw=True))
+        if not same:
+            mismatches += 1
+            log(f"mismatch: {user.username} at {node.code}, {start}–{end}, {filters}")
+    return mismatches
+
+
+def run(args, first=None):
     from datetime import date
 
     from django.test import Client
     from django.urls import reverse
 
     from incidents.models import Incident
-    from organisation.models import OrgUnit, Role, RoleAssignment, User
+    from organisation.models import Role, RoleAssignment, User
 
     total = Incident.unscoped.count()
     print(f"incidents: {total}")
-    city = OrgUnit.objects.get(kind=OrgUnit.Kind.CITY)
-    analyst = User.objects.filter(assignments__role=Role.ANALYST, assignments__node=city).first()
-    security = User.objects.filter(assignments__role=Role.SECURITY_COORDINATOR,
-                                   assignments__node__kind=OrgUnit.Kind.ADMINISTRATION).first()
+    city, analyst, security = personas()
     district = security.assignments.get(role=Role.SECURITY_COORDINATOR).node
     # A city-wide case role for the full export (no demo persona has one).
     exporter, _ = User.objects.get_or_create(username="bench_exporter")
@@ -174,6 +268,8 @@ def run(args):
     city_url = reverse("situation:picture", args=[city.pk])
     city_ms, city_queries, city_sql = measure_page(client, city_url, args.runs)
     print(f"city_median_ms: {city_ms:.0f}")
+    print(f"city_median_ms_100k: {(first if first is not None else city_ms):.0f}")
+    print(f"city_growth: {city_ms / (first if first is not None else city_ms):.2f}")
     print(f"city_queries: {city_queries}")
     print(f"city_sql_ms: {city_sql:.0f}")
     print(f"city_ratio: {city_ms / city_sql:.2f}")
@@ -185,6 +281,13 @@ def run(args):
     print(f"district_queries: {district_queries}")
     print(f"district_sql_ms: {district_sql:.0f}")
 
+    if args.lenses:
+        print(f"rollup_lenses: {args.lenses}")
+        print(f"rollup_mismatches: {compare_lenses(args.lenses)}")
+    if args.check_totals:
+        from situation import rollups
+
+        print(f"rollup_check: {len(rollups.check())}")
     if args.no_export:
         return
     client.force_login(exporter)

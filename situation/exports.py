@@ -311,7 +311,7 @@ CASE_TIME_COLUMNS = (1, 2, 13, 14)
 def case_rows(qs, node):
     """Rows of the case list. The incidents are read with a server-side
     cursor in chunks of CHUNK rows, in id order; the forms of each chunk come
-    in one query over its id range. Memory stays flat whatever the count."""
+    in one query for its ids. Memory stays flat whatever the count."""
     labels = {model: {pk: str(label) for pk, label in model.objects.values_list("pk", "label")}
               for model in (InfluenceForm, Source, OperationArea, Channel)}
     forms, sources = labels[InfluenceForm], labels[Source]
@@ -351,8 +351,11 @@ def case_rows(qs, node):
         if not chunk:
             return
         chunk_forms: dict[int, list[str]] = {}
+        # The chunk's own ids (within its id range, an index range): ids need
+        # not follow time, so the range alone could hold many other rows.
         for incident_id, form_id in FormThrough.objects.filter(
-                incident_id__gte=chunk[0][0], incident_id__lte=chunk[-1][0]).order_by(
+                incident_id__gte=chunk[0][0], incident_id__lte=chunk[-1][0],
+                incident_id__in=[row[0] for row in chunk]).order_by(
                 "incident_id", "influenceform_id").values_list("incident_id", "influenceform_id"):
             chunk_forms.setdefault(incident_id, []).append(forms.get(form_id, ""))
         for (pk, occurred, reported, ack, closed, unit_id, source_id, area_id, channel_id, st, mode,

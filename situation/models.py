@@ -8,7 +8,8 @@ Three tables:
   month it happened), what (forms as a bit set, source, area, channel,
   identity mode, the reporter's gender for named and confidential reports,
   threat or violence and police-reported) and how fast (time to
-  acknowledgement and to closure in display steps), and its record key for
+  acknowledgement and to closure in display steps, and in tens of steps),
+  and its record key for
   the cell key method (situation.cellkey). No text, no names. It
   is written in the same transaction as the incident; a gallrad (thinned)
   incident keeps its skeleton, frozen, after its personal data is gone.
@@ -16,7 +17,8 @@ Three tables:
   old state, +1 for the new). Writers only append here, so reports filed at
   the same time never wait for one another on a shared counter row.
 - Tally: counts (and sums of record keys) per place (the city and each
-  administration), bypass flag, month, dimension and value. The pending changes are folded in by
+  administration), bypass flag, month (the city also per day), dimension
+  and value. The pending changes are folded in by
   situation.rollups.compact: moved, not copied, in one transaction, so a
   change is counted exactly once; readers add the few pending changes to
   what the tally holds.
@@ -50,6 +52,11 @@ class Counted(models.Model):
     reported = models.BooleanField(default=False)  # police-reported (status or K-number)
     ack = models.IntegerField(null=True)  # time to acknowledgement, in steps (rollups.step)
     close = models.IntegerField(null=True)  # time to closure, in steps
+    # The same in tens of steps (whole hours below 48 hours, whole days from
+    # there): what the tally counts; the steps within one are read from the
+    # skeletons (situation.totals).
+    ack_c = models.IntegerField(null=True)
+    close_c = models.IntegerField(null=True)
     key = models.IntegerField(default=0)  # the incident's record key (situation.cellkey)
 
     class Meta:
@@ -69,6 +76,10 @@ class Skeleton(Counted):
             models.Index(fields=["a1", "day"], name="skeleton_a1_day"),
             models.Index(fields=["a2", "day"], name="skeleton_a2_day"),
             models.Index(fields=["day"], condition=~Q(actor=""), name="skeleton_actor_day"),
+            # The steps inside one hour or day of the period (situation.totals),
+            # from the index alone for the city and an administration.
+            models.Index(fields=["ack_c", "day", "ack", "a1"], name="skeleton_ack_steps"),
+            models.Index(fields=["close_c", "day", "close", "a1"], name="skeleton_close_steps"),
         ]
 
 
@@ -80,12 +91,13 @@ class PendingChange(Counted):
 class Tally(models.Model):
     node = models.IntegerField()
     bypass = models.BooleanField()
-    month = models.IntegerField()
+    grain = models.SmallIntegerField(default=0)  # 0: a month, 1: a day (rollups.MONTH, DAY)
+    bucket = models.IntegerField()  # the month's first day or the day, as an ordinal
     dim = models.SmallIntegerField()
     value = models.BigIntegerField()
     n = models.IntegerField(default=0)
     keysum = models.BigIntegerField(default=0)  # sum of the record keys (situation.cellkey)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["node", "bypass", "month", "dim", "value"],
-                                               name="tally_key")]
+        constraints = [models.UniqueConstraint(fields=["node", "bypass", "grain", "bucket", "dim", "value"],
+                                               name="tally_key_grain")]

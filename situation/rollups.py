@@ -13,7 +13,7 @@ That is idempotent: a second sync of an unchanged row finds nothing to do,
 so nothing is ever counted twice, whichever path wrote the row.
 
 The outbox is folded into the Tally (counts per city and administration,
-bypass flag, month, dimension and value) by compact(): under a lock that
+bypass flag, month (and for the city day), dimension and value) by compact(): under a lock that
 only compaction takes (pg_try_advisory_xact_lock: a writer that finds it
 taken leaves the work to the next), the pending rows are read, added to the
 tally and deleted in one transaction, so a change moves from the outbox to
@@ -26,7 +26,9 @@ Times to acknowledgement and to closure are counted in steps of the
 precision the page shows them in (six minutes, a tenth of an hour, below
 48 hours; a tenth of a day from there): see step(). The median and the 90th
 percentile are computed over those steps in the totals and in the raw rows
-alike, so both give the same figure.
+alike, so both give the same figure. The tally counts them in tens of steps
+(whole hours, whole days); the steps inside the one or two tens that hold
+the median and the 90th percentile are read from the skeletons.
 
 Gallring: freeze() keeps an incident's skeleton as it is (and counted) when
 its personal data is removed or its row deleted afterwards; rebuild() keeps
@@ -38,7 +40,6 @@ run inside paused(), which rebuilds at its end.
 import contextlib
 import threading
 from datetime import date, timedelta
-from math import floor
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -46,16 +47,20 @@ from django.db import connection, models, transaction
 from django.db.models import Exists, Func, OuterRef, Subquery, Sum
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 
-from incidents.models import Incident, PoliceStatus
+from incidents.models import Incident, InfluenceForm, PoliceStatus
 from incidents.signals import rows_changed
 from organisation.models import OrgUnit, User, subtree_moved
 from situation.models import PendingChange, Skeleton, Tally
 
 THREATS_AND_VIOLENCE = ("hot", "vald")
 # The places the tally counts for: the city (depth 0) and its
-# administrations (1). Deeper nodes are small enough to count from their
-# skeletons (situation.totals).
+# administrations (1), by month; the city also by day, so that a period that
+# begins or ends inside a month reads counts, not thousands of skeletons.
+# An administration's few days at the edges of a period, and deeper nodes,
+# are small enough to count from their skeletons (situation.totals).
 TALLY_DEPTH = 1
+DAY_DEPTH = 0
+MONTH, DAY = 0, 1  # Tally.grain
 # Bits of the forms' bit set: a form's id must be below this.
 MAX_FORM_ID = 62
 COMPACT_EVERY = 32
@@ -66,7 +71,7 @@ FormThrough = Incident.forms.through
 IDENTITIES = list(Incident.IdentityMode.values)
 GENDERS = list(User.Gender.values)
 COUNTED = ["unit", "path", "a0", "a1", "a2", "bypass", "day", "month", "forms", "source", "area", "channel",
-           "identity", "gender", "tv", "reported", "ack", "close", "key"]
+           "identity", "gender", "tv", "reported", "ack", "close", "ack_c", "close_c", "key"]
 SKELETON = COUNTED + ["actor"]
 # Incident fields that the skeleton reads (QuerySet.update of others is ignored).
 WATCHED = {"unit", "occurred_at", "reported_at", "acknowledged_at", "closed_at", "source", "operation_area",
@@ -92,8 +97,9 @@ DIMENSIONS = [
     (Dim.FORM, "f.id", ""),
     (Dim.TV, "0", "s.tv"),
     (Dim.REPORTED, "0", "s.tv AND s.reported"),
-    (Dim.ACK, "s.ack", "s.ack IS NOT NULL"),
-    (Dim.CLOSE, "s.close", "s.close IS NOT NULL"),
+    # Times in tens of steps; the steps within the ten come from the skeletons.
+    (Dim.ACK, "s.ack_c", "s.ack_c IS NOT NULL"),
+    (Dim.CLOSE, "s.close_c", "s.close_c IS NOT NULL"),
 ]
 
 
@@ -103,16 +109,23 @@ SHORT_STEP = 360  # seconds: 0.1 hour
 LONG_STEP = 8640  # seconds: 0.1 day
 LONG_FROM = 48 * 3600
 LONG_FIRST = LONG_FROM // SHORT_STEP  # the first long step's number (480)
+MICRO = 1_000_000
+STEPS_PER_COARSE = 10  # LONG_FIRST is a multiple of it
 
 
 def step(delta: timedelta) -> int:
     """The step a duration falls in: whole tenths of an hour below 48 hours
     (stats.fmt_duration shows hours with one decimal there), whole tenths of
     a day from 48 hours (shown as days with one decimal)."""
-    seconds = delta.total_seconds()
-    if seconds < LONG_FROM:
-        return floor(seconds / SHORT_STEP)
-    return LONG_FIRST + floor((seconds - LONG_FROM) / LONG_STEP)
+    us = delta // timedelta(microseconds=1)  # exact, in integers
+    if us < LONG_FROM * MICRO:
+        return us // (SHORT_STEP * MICRO)
+    return LONG_FIRST + (us - LONG_FROM * MICRO) // (LONG_STEP * MICRO)
+
+
+def coarse(k: int | None) -> int | None:
+    """Ten steps: a whole hour below 48 hours, a whole day from there."""
+    return None if k is None else k // STEPS_PER_COARSE
 
 
 def step_value(k: int) -> timedelta:
@@ -146,7 +159,7 @@ def _rows(qs):
     mask = (FormThrough.objects.filter(incident_id=OuterRef("pk")).order_by().values("incident_id")
             .annotate(m=Sum(_Bit("influenceform_id"))).values("m"))
     tv = FormThrough.objects.filter(incident_id=OuterRef("pk"), influenceform__code__in=THREATS_AND_VIOLENCE)
-    return qs.order_by().annotate(form_mask=Subquery(mask), is_tv=Exists(tv)).values_list(
+    return qs.annotate(form_mask=Subquery(mask), is_tv=Exists(tv)).values_list(
         "pk", "unit_id", "unit__path", "bypasses_management", "occurred_at", "reported_at", "acknowledged_at",
         "closed_at", "source_id", "operation_area_id", "channel_id", "identity_mode", "reporter__gender",
         "police_status", "police_reference", "actor_pseudonym", "record_key", "form_mask", "is_tv")
@@ -156,6 +169,8 @@ def skeleton_values(row, zone) -> dict:
     (_pk, unit_id, path, bypass, occurred, reported, acknowledged, closed, source, area, channel, identity,
      gender, police_status, police_reference, actor, record_key, mask, tv) = row
     day = occurred.astimezone(zone).date()
+    ack = step(acknowledged - reported) if acknowledged else None
+    close = step(closed - reported) if closed else None
     ids = ancestors(path)
     counted_gender = identity in (Incident.IdentityMode.NAMED, Incident.IdentityMode.CONFIDENTIAL)
     return {
@@ -168,8 +183,7 @@ def skeleton_values(row, zone) -> dict:
         "gender": (GENDERS.index(gender or "") if (gender or "") in GENDERS else len(GENDERS))
         if counted_gender else None,
         "tv": bool(tv), "reported": police_status == PoliceStatus.REPORTED or bool(police_reference),
-        "ack": step(acknowledged - reported) if acknowledged else None,
-        "close": step(closed - reported) if closed else None,
+        "ack": ack, "close": close, "ack_c": coarse(ack), "close_c": coarse(close),
         "key": record_key or 0, "actor": actor or "",
     }
 
@@ -178,7 +192,8 @@ def computed(ids) -> dict[int, dict]:
     """The skeletons of these incidents as their rows stand now."""
     zone = local_zone()
     # Unscoped: the totals count every incident; readers apply the scope.
-    return {row[0]: skeleton_values(row, zone) for row in _rows(Incident.unscoped.filter(pk__in=list(ids)))}
+    return {row[0]: skeleton_values(row, zone)
+            for row in _rows(Incident.unscoped.filter(pk__in=list(ids)).order_by())}
 
 
 def stored_values(skeleton: Skeleton) -> dict:
@@ -305,8 +320,6 @@ def _table(model) -> str:
 
 
 def form_bits() -> list[tuple[int, int]]:
-    from incidents.models import InfluenceForm
-
     ids = list(InfluenceForm.objects.values_list("pk", flat=True))
     too_big = [pk for pk in ids if pk > MAX_FORM_ID]
     if too_big:
@@ -322,6 +335,7 @@ def forms_cte(bits) -> tuple[str, list]:
 
 
 NODE = "CASE l.k " + " ".join(f"WHEN {k} THEN s.a{k}" for k in range(TALLY_DEPTH + 1)) + " END"
+BUCKET = f"CASE l.g WHEN {MONTH} THEN s.month ELSE s.day END"
 # What each Counted row adds to a cell: its count and its record key (the
 # cell key method sums the keys); from the outbox with the change's sign.
 MEASURES = ("n", "keysum")
@@ -330,12 +344,14 @@ OF_PENDING = {"n": "s.sign", "keysum": "s.sign * s.key"}
 
 
 def expansion(source: str, *, measures: dict, where: str = "", keys: list[str], levels: bool = False,
-              dims=None) -> str:
+              dims=None, per_dim: dict | None = None, grouped: bool = False) -> str:
     """SQL: every (keys..., dim, value, measures...) that the Counted rows of
     `source` (aliased s) add to the totals: one row per row and dimension,
-    and with `levels` per tally level too ({node} in a key is then the
-    ancestor at that level). Needs the CTE forms (forms_cte) and, with
-    levels, levels (levels_cte)."""
+    and with `levels` per tally level and grain too ({node} and {bucket}
+    in a key are then the ancestor at that level and the month or day).
+    Needs the CTE forms (forms_cte) and, with levels, levels (levels_cte). per_dim: a further condition for some
+    dimensions (SQL without parameters). grouped: each dimension summed by
+    its keys and value (keys are then plain columns, without AS)."""
     parts = []
     for dim, value, condition in DIMENSIONS:
         if dims is not None and dim not in dims:
@@ -343,32 +359,39 @@ def expansion(source: str, *, measures: dict, where: str = "", keys: list[str], 
         frm = f"{source} s"
         if dim == Dim.FORM:
             frm += " JOIN forms f ON (s.forms & f.bit) <> 0"
-        conditions = [c for c in (where, condition) if c]
+        conditions = [c for c in (where, condition, (per_dim or {}).get(dim, "")) if c]
         if levels:
             frm += " CROSS JOIN levels l"
             conditions.append(f"({NODE}) IS NOT NULL")
-        cols = [k.format(node=NODE) for k in keys] + [f"{dim} AS dim", f"{value} AS value"]
-        cols += [f"{measures[m]} AS {m}" for m in MEASURES]
+        cols = [k.format(node=NODE, bucket=BUCKET) for k in keys] + [f"{dim} AS dim", f"{value} AS value"]
+        if grouped:
+            cols += [f"SUM({measures[m]}) AS {m}" for m in MEASURES]
+        else:
+            cols += [f"{measures[m]} AS {m}" for m in MEASURES]
         sql = f"SELECT {', '.join(cols)} FROM {frm}"
         if conditions:
             sql += " WHERE " + " AND ".join(f"({c})" for c in conditions)
+        if grouped:
+            sql += f" GROUP BY {', '.join(keys + ([] if value.isdigit() else [value]))}"
         parts.append(sql)
     return " UNION ALL ".join(parts)
 
 
 def levels_cte() -> str:
-    return "levels(k) AS (VALUES " + ", ".join(f"({k})" for k in range(TALLY_DEPTH + 1)) + ")"
+    """The tally's levels (k: depth) and grains (g)."""
+    rows = [(k, MONTH) for k in range(TALLY_DEPTH + 1)] + [(k, DAY) for k in range(DAY_DEPTH + 1)]
+    return "levels(k, g) AS (VALUES " + ", ".join(f"({k}, {g})" for k, g in rows) + ")"
 
 
-TALLY_KEY = "node, bypass, month, dim, value"
+TALLY_KEY = "node, bypass, grain, bucket, dim, value"
 SUMS = ", ".join(f"SUM({m}) AS {m}" for m in MEASURES)
 NONZERO = " OR ".join(f"{m} <> 0" for m in MEASURES)
 
 
 def _aggregate_sql(source: str, *, measures: dict, where: str = "") -> str:
-    """(node, bypass, month, dim, value, measures...) summed over the Counted rows of `source`."""
-    inner = expansion(source, where=where, measures=measures,
-                      keys=["{node} AS node", "s.bypass AS bypass", "s.month AS month"], levels=True)
+    """(node, bypass, grain, bucket, dim, value, measures...) summed over the Counted rows of `source`."""
+    inner = expansion(source, where=where, measures=measures, levels=True,
+                      keys=["{node} AS node", "s.bypass AS bypass", "l.g AS grain", "{bucket} AS bucket"])
     return f"SELECT {TALLY_KEY}, {SUMS} FROM ({inner}) x GROUP BY {TALLY_KEY}"
 
 
@@ -418,20 +441,22 @@ def compact(*, drain: bool = False, wait: bool = False) -> int:
 
 # --- rebuilding and checking --------------------------------------------------------------
 
-def _chunks(chunk: int = 5000):
+REBUILD_CHUNK = 5000
+
+
+def _chunks(chunk: int = REBUILD_CHUNK):
     """The skeletons of all incidents, computed from their rows, in id order."""
     zone = local_zone()
     last = 0
     while True:
         rows = list(_rows(Incident.unscoped.filter(pk__gt=last).order_by("pk"))[:chunk])
-        rows.sort(key=lambda r: r[0])
         if not rows:
             return
         yield [(row[0], skeleton_values(row, zone)) for row in rows]
         last = rows[-1][0]
 
 
-def rebuild(log=None) -> dict:
+def rebuild(log=None, chunk: int = REBUILD_CHUNK) -> dict:
     """Recompute every skeleton from the raw rows (frozen ones stay) and the
     tally from the skeletons. On PostgreSQL incident writes wait meanwhile."""
     with transaction.atomic():
@@ -441,25 +466,79 @@ def rebuild(log=None) -> dict:
                 cursor.execute(f"LOCK TABLE {_table(Incident)} IN SHARE MODE")
         Skeleton.objects.filter(frozen=False).delete()
         PendingChange.objects.all().delete()
-        frozen = set(Skeleton.objects.filter(incident__isnull=False).values_list("incident_id", flat=True))
-        count = 0
-        for chunk in _chunks():
-            Skeleton.objects.bulk_create(
-                [Skeleton(incident_id=pk, **values) for pk, values in chunk if pk not in frozen], batch_size=5000)
-            count += len(chunk)
-            if log:
-                log(f"{count} skeletons")
+        if connection.vendor == "postgresql":
+            _skeletons_in_sql()
+        else:
+            frozen = set(Skeleton.objects.filter(incident__isnull=False).values_list("incident_id", flat=True))
+            count = 0
+            for rows in _chunks(chunk):
+                Skeleton.objects.bulk_create(
+                    [Skeleton(incident_id=pk, **values) for pk, values in rows if pk not in frozen],
+                    batch_size=5000)
+                count += len(rows)
+                if log:
+                    log(f"{count} skeletons")
         Tally.objects.all().delete()
         forms, params = forms_cte(form_bits())
         agg = _aggregate_sql(_table(Skeleton), measures=OF_SKELETON)
         columns = f"{TALLY_KEY}, {', '.join(MEASURES)}"
         with connection.cursor() as cursor:
+            # In key order: the rows a picture reads together lie together.
             cursor.execute(f"WITH {forms}, {levels_cte()} INSERT INTO {_table(Tally)} ({columns}) "
-                           f"SELECT {columns} FROM ({agg}) g WHERE {NONZERO}", params)
+                           f"SELECT {columns} FROM ({agg}) g WHERE {NONZERO} ORDER BY {TALLY_KEY}", params)
     return {"skeletons": Skeleton.objects.count(), "tally": Tally.objects.count()}
 
 
-def check(limit: int | None = None) -> list[str]:
+def _case(column: str, codes: list[str], first: int, other: int) -> str:
+    whens = " ".join(f"WHEN '{code}' THEN {first + i}" for i, code in enumerate(codes))
+    return f"CASE {column} {whens} ELSE {other} END"
+
+
+def _skeletons_in_sql() -> None:
+    """PostgreSQL: the skeletons of every incident without a frozen one, in
+    one INSERT ... SELECT (skeleton_values in SQL, for a million rows in
+    seconds; check() compares them with skeleton_values)."""
+    zone = settings.TIME_ZONE.replace("'", "")
+    local = f"(i.occurred_at AT TIME ZONE '{zone}')::date"
+    epoch = "'0001-01-01'::date"
+
+    def steps(end):
+        us = f"(EXTRACT(EPOCH FROM (i.{end} - i.reported_at)) * {MICRO})"
+        return (f"CASE WHEN i.{end} IS NULL THEN NULL WHEN {us} < {LONG_FROM * MICRO} "
+                f"THEN floor({us} / {SHORT_STEP * MICRO}) "
+                f"ELSE {LONG_FIRST} + floor(({us} - {LONG_FROM * MICRO}) / {LONG_STEP * MICRO}) END")
+
+    named = ", ".join(f"'{m}'" for m in (Incident.IdentityMode.NAMED, Incident.IdentityMode.CONFIDENTIAL))
+    through = _table(FormThrough)
+    codes = ", ".join(f"'{c}'" for c in THREATS_AND_VIOLENCE)
+    columns = {
+        "incident_id": "i.id", "frozen": "false", "unit": "i.unit_id", "path": "u.path",
+        "a0": "NULLIF(split_part(u.path, '/', 2), '')::int", "a1": "NULLIF(split_part(u.path, '/', 3), '')::int",
+        "a2": "NULLIF(split_part(u.path, '/', 4), '')::int", "bypass": "i.bypasses_management",
+        "day": f"{local} - {epoch} + 1", "month": f"date_trunc('month', {local})::date - {epoch} + 1",
+        "forms": f"COALESCE((SELECT SUM(CAST(1 AS BIGINT) << CAST(f.influenceform_id AS INTEGER)) FROM {through} f "
+                 f"WHERE f.incident_id = i.id), 0)",
+        "source": "COALESCE(i.source_id, 0)", "area": "COALESCE(i.operation_area_id, 0)",
+        "channel": "COALESCE(i.channel_id, 0)",
+        "identity": _case("i.identity_mode", IDENTITIES, 1, 0),
+        "gender": f"CASE WHEN i.identity_mode IN ({named}) THEN {_case('COALESCE(r.gender, %s)' % repr(''), GENDERS, 0, len(GENDERS))} END",
+        "tv": f"EXISTS (SELECT 1 FROM {through} f JOIN {_table(InfluenceForm)} c ON c.id = f.influenceform_id "
+              f"WHERE f.incident_id = i.id AND c.code IN ({codes}))",
+        "reported": f"(i.police_status = '{PoliceStatus.REPORTED}' OR i.police_reference <> '')",
+        "ack": steps("acknowledged_at"), "close": steps("closed_at"),
+        "ack_c": f"floor(({steps('acknowledged_at')}) / {STEPS_PER_COARSE})",
+        "close_c": f"floor(({steps('closed_at')}) / {STEPS_PER_COARSE})", "key": "i.record_key",
+        "actor": "i.actor_pseudonym",
+    }
+    sql = (f"INSERT INTO {_table(Skeleton)} ({', '.join(columns)}) SELECT {', '.join(columns.values())} "
+           f"FROM {_table(Incident)} i JOIN {_table(OrgUnit)} u ON u.id = i.unit_id "
+           f"LEFT JOIN {_table(User)} r ON r.id = i.reporter_id "
+           f"WHERE NOT EXISTS (SELECT 1 FROM {_table(Skeleton)} k WHERE k.incident_id = i.id)")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+
+
+def check(limit: int | None = None, chunk: int = REBUILD_CHUNK) -> list[str]:
     """Every difference between the totals and what the raw rows give: the
     skeletons against the incidents, and the tally (with the pending
     changes) against the skeletons. Empty when they agree."""
@@ -471,10 +550,10 @@ def check(limit: int | None = None) -> list[str]:
 
     with transaction.atomic():
         seen = set()
-        for chunk in _chunks():
-            ids = [pk for pk, _v in chunk]
+        for rows in _chunks(chunk):
+            ids = [pk for pk, _v in rows]
             stored = {s.incident_id: s for s in Skeleton.objects.filter(incident_id__in=ids)}
-            for pk, expected in chunk:
+            for pk, expected in rows:
                 seen.add(pk)
                 s = stored.get(pk)
                 if s is None:
@@ -497,17 +576,18 @@ def check(limit: int | None = None) -> list[str]:
         columns = f"{TALLY_KEY}, {', '.join(MEASURES)}"
         actual = (f"SELECT {TALLY_KEY}, {SUMS} FROM (SELECT {columns} FROM {_table(Tally)} "
                   f"UNION ALL {pending}) t GROUP BY {TALLY_KEY}")
-        keys = ["node", "bypass", "month", "dim", "value"]
+        keys = ["node", "bypass", "grain", "bucket", "dim", "value"]
         join = " AND ".join(f"e.{k} = a.{k}" for k in keys)
         differ = " OR ".join(f"COALESCE(e.{m}, 0) <> COALESCE(a.{m}, 0)" for m in MEASURES)
         sql = (f"WITH {forms}, {levels_cte()}, e AS ({expected}), a AS ({actual}) SELECT "
                + ", ".join(f"COALESCE(e.{k}, a.{k})" for k in keys) + ", "
                + ", ".join(f"COALESCE(e.{m}, 0), COALESCE(a.{m}, 0)" for m in MEASURES)
-               + f" FROM e FULL OUTER JOIN a ON {join} WHERE {differ} ORDER BY 1, 2, 3, 4, 5")
+               + f" FROM e FULL OUTER JOIN a ON {join} WHERE {differ} ORDER BY 1, 2, 3, 4, 5, 6")
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for node, bypass, month, dim, value, want_n, have_n, want_k, have_k in cursor.fetchall():
-                if note(f"tally node {node} bypass {bool(bypass)} month {date.fromordinal(month):%Y-%m} "
+            for node, bypass, grain, bucket, dim, value, want_n, have_n, want_k, have_k in cursor.fetchall():
+                when = f"day {date.fromordinal(bucket)}" if grain == DAY else f"month {date.fromordinal(bucket):%Y-%m}"
+                if note(f"tally node {node} bypass {bool(bypass)} {when} "
                         f"dim {dim} value {value}: {have_n} counted (key sum {have_k}), "
                         f"{want_n} in the skeletons (key sum {want_k})"):
                     return differences

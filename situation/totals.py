@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import connection
+from django.db import connection, connections, router, transaction
 
 from incidents import access
 from incidents.models import Action
@@ -39,7 +39,10 @@ from situation.rollups import Dim
 
 W_CURRENT, W_HISTORY, W_PREVIOUS, W_ACTORS, W_ACTIONS = 0, 1, 2, 3, 4
 W_PIECE = 10  # W_PIECE + i: the i-th piece of the period
-TALLY, SKELETONS = 0, 1  # how a piece of the scope is counted
+# Skeletons read for: the days at the edges of a window for a piece counted
+# by month in the tally (an administration), or whole windows (deeper
+# pieces, and pictures with filters).
+EDGES, SKELETONS = 0, 1
 CURRENT_DIMS = (Dim.TOTAL, Dim.UNIT, Dim.SOURCE, Dim.AREA, Dim.CHANNEL, Dim.IDENTITY, Dim.GENDER, Dim.TV,
                 Dim.REPORTED, Dim.ACK, Dim.CLOSE)
 
@@ -160,6 +163,22 @@ def _any(conditions: list[tuple[str, list]]) -> tuple[str, list]:
     return "(" + " OR ".join(c for c, _ in conditions) + ")", [p for _, ps in conditions for p in ps]
 
 
+def _scope(pieces: list[Piece]) -> tuple[str, list]:
+    """SQL over a skeleton s: the incident is in one of the pieces. A node
+    with both its pieces needs no bypass condition, the root no condition."""
+    both = {p.path for p in pieces if p.bypass} & {p.path for p in pieces if not p.bypass}
+    conditions = []
+    for piece in pieces:
+        if piece.path not in both:
+            conditions.append(_piece_condition(piece))
+        elif not piece.bypass:
+            if piece.depth == 0:
+                return "1 = 1", []
+            condition, params = _piece_condition(piece)
+            conditions.append((condition.replace("s.bypass = %s AND ", "", 1), params[1:]))
+    return _any(conditions)
+
+
 def _filters(lens, terms: dict) -> tuple[str, list]:
     """The lens's taxonomy filters over a skeleton s (as Lens.filter_terms)."""
     parts, params = [], []
@@ -192,8 +211,18 @@ def _days(runs: list[tuple[int, int]]) -> tuple[str, list]:
     return "(" + " OR ".join(["s.day BETWEEN %s AND %s"] * len(merged)) + ")", [x for r in merged for x in r]
 
 
+def _inline_days(runs: list[tuple[int, int]]) -> str:
+    """s.day in any of the runs, with the ordinals (integers we computed) written in."""
+    sql, params = _days(runs)
+    for value in params:
+        sql = sql.replace("%s", str(int(value)), 1)
+    return sql
+
+
 def statement(user, lens, terms: dict, *, pieces: list[date], history_start: date, with_history: bool,
-              today: date) -> tuple[str, list] | None:
+              today: date) -> tuple[str, list, tuple[str, list]] | None:
+    """The one statement: (sql, params, and the condition on a skeleton s
+    for the period's incidents in the lens, with its params)."""
     scope = scope_pieces(user, lens.node)
     if not scope:
         return None
@@ -202,12 +231,25 @@ def statement(user, lens, terms: dict, *, pieces: list[date], history_start: dat
     by_skeleton = [p for p in scope if p not in by_tally]
     windows = spans(lens, pieces, history_start, with_history)
 
-    month_parts, day_parts = [], []  # (w, month, dim); (w, class, first, last, sign, dim)
+    daily = [p for p in by_tally if p.depth <= rollups.DAY_DEPTH]
+    monthly = [p for p in by_tally if p not in daily]
+    tally_parts = []  # (w, grain, first, last, sign, dim): what the tally pieces read from the tally
+    month_reads, day_reads = [], []  # (w, months, dims); (w, sign, runs, dims)
+    day_parts = []  # (w, class, first, last, sign, dim): what is read from the skeletons
     for span in windows:
         if by_tally:
             months, days = split(span.first, span.last, today)
-            month_parts += [(span.w, m, d) for m in months for d in span.dims]
-            day_parts += [(span.w, TALLY, a, b, sign, d) for a, b, sign in days for d in span.dims]
+            tally_parts += [(span.w, rollups.MONTH, m, m, 1, d) for m in months for d in span.dims]
+            if months:
+                month_reads.append((span.w, months, span.dims))
+            if daily:
+                tally_parts += [(span.w, rollups.DAY, a, b, sign, d) for a, b, sign in days for d in span.dims]
+                for sign in (1, -1):
+                    runs = [(a, b) for a, b, sg in days if sg == sign]
+                    if runs:
+                        day_reads.append((span.w, sign, runs, span.dims))
+            if monthly:
+                day_parts += [(span.w, EDGES, a, b, sign, d) for a, b, sign in days for d in span.dims]
         if by_skeleton:
             day_parts += [(span.w, SKELETONS, span.first.toordinal(), span.last.toordinal(), 1, d)
                           for d in span.dims]
@@ -216,43 +258,69 @@ def statement(user, lens, terms: dict, *, pieces: list[date], history_start: dat
     ctes = [forms]
     branches = []
     sums = ", ".join(f"SUM(x.{m}) AS {m}" for m in rollups.MEASURES)
-    in_tally_cond, in_tally_params = _any([_piece_condition(p) for p in by_tally])
-    in_skel_cond, in_skel_params = _any([_piece_condition(p) for p in by_skeleton])
+    in_tally_cond, in_tally_params = _scope(monthly)
+    in_skel_cond, in_skel_params = _scope(by_skeleton)
     filters, filter_params = _filters(lens, terms)
 
     inner, inner_params = [], []
-    if by_tally and month_parts:
-        cte, cte_params = _values("tp", ["node", "bypass"], [(p.node, p.bypass) for p in by_tally],
-                                  ["INTEGER", "BOOLEAN"])
+    if tally_parts:
+        cte, cte_params = _values("tp", ["node", "bypass", "daily"],
+                                  [(p.node, p.bypass, int(p in daily)) for p in by_tally],
+                                  ["INTEGER", "BOOLEAN", "INTEGER"])
         ctes.append(cte)
         params += cte_params
-        cte, cte_params = _values("mp", ["w", "month", "dim"], month_parts, ["INTEGER"] * 3)
+        cte, cte_params = _values("pp", ["w", "grain", "lo", "hi", "sign", "dim"], tally_parts, ["INTEGER"] * 6)
         ctes.append(cte)
         params += cte_params
         ctes.append(rollups.levels_cte())
-        inner.append(f"SELECT mp.w AS w, t.dim AS dim, t.value AS value, {', '.join(f't.{m} AS {m}' for m in rollups.MEASURES)} "
-                     f"FROM {_table(Tally)} t JOIN tp ON t.node = tp.node AND t.bypass = tp.bypass "
-                     f"JOIN mp ON t.month = mp.month AND t.dim = mp.dim")
+        # The tally by its key, one branch per piece of the scope, window and
+        # grain, so that each is a few ranges of the key's index.
+        for piece in by_tally:
+            head = f"FROM {_table(Tally)} t WHERE t.node = %s AND t.bypass = %s"
+            for w, months, dims in month_reads:
+                picked = ", ".join(f"t.{m} AS {m}" for m in rollups.MEASURES)
+                inner.append(f"SELECT {w} AS w, t.dim AS dim, t.value AS value, {picked} {head} "
+                             f"AND t.grain = {rollups.MONTH} AND t.bucket IN ({', '.join(['%s'] * len(months))}) "
+                             f"AND t.dim IN ({', '.join(str(d) for d in dims)})")
+                inner_params += [piece.node, piece.bypass, *months]
+            if piece not in daily:
+                continue
+            for w, sign, runs, dims in day_reads:
+                picked = ", ".join(f"t.{m} * {sign} AS {m}" for m in rollups.MEASURES)
+                buckets = " OR ".join(["t.bucket BETWEEN %s AND %s"] * len(runs))
+                inner.append(f"SELECT {w} AS w, t.dim AS dim, t.value AS value, {picked} {head} "
+                             f"AND t.grain = {rollups.DAY} AND ({buckets}) "
+                             f"AND t.dim IN ({', '.join(str(d) for d in dims)})")
+                inner_params += [piece.node, piece.bypass, *[x for run in runs for x in run]]
         pending = rollups.expansion(_table(PendingChange), measures=rollups.OF_PENDING, levels=True,
-                                    keys=["{node} AS node", "s.bypass AS bypass", "s.month AS month"])
-        inner.append(f"SELECT mp.w AS w, e.dim AS dim, e.value AS value, {', '.join(f'e.{m} AS {m}' for m in rollups.MEASURES)} "
+                                    keys=["{node} AS node", "s.bypass AS bypass", "l.g AS grain",
+                                          "{bucket} AS bucket"])
+        inner.append(f"SELECT pp.w AS w, e.dim AS dim, e.value AS value, "
+                     f"{', '.join(f'e.{m} * pp.sign AS {m}' for m in rollups.MEASURES)} "
                      f"FROM ({pending}) e JOIN tp ON e.node = tp.node AND e.bypass = tp.bypass "
-                     f"JOIN mp ON e.month = mp.month AND e.dim = mp.dim")
+                     f"JOIN pp ON e.grain = pp.grain AND e.bucket BETWEEN pp.lo AND pp.hi AND e.dim = pp.dim "
+                     f"AND (pp.grain = {rollups.MONTH} OR tp.daily = 1)")
     if day_parts:
         cte, cte_params = _values("dp", ["w", "cls", "lo", "hi", "sign", "dim"], day_parts, ["INTEGER"] * 6)
         ctes.append(cte)
         params += cte_params
-        tally_days, tally_days_params = _days([(a, b) for _w, c, a, b, _s, _d in day_parts if c == TALLY])
+        tally_days, tally_days_params = _days([(a, b) for _w, c, a, b, _s, _d in day_parts if c == EDGES])
         skel_days, skel_days_params = _days([(a, b) for _w, c, a, b, _s, _d in day_parts if c == SKELETONS])
         where = (f"(({in_tally_cond} AND {tally_days}) OR ({in_skel_cond} AND {skel_days}))"
                  + (f" AND {filters}" if filters else ""))
         columns = ", ".join(f"s.{name}" for name in rollups.COUNTED)
-        ctes.append(f"base AS MATERIALIZED (SELECT {columns}, CASE WHEN {in_tally_cond} THEN {TALLY} "
+        ctes.append(f"base AS MATERIALIZED (SELECT {columns}, CASE WHEN {in_tally_cond} THEN {EDGES} "
                     f"ELSE {SKELETONS} END AS cls FROM {_table(Skeleton)} s WHERE {where})")
         params += in_tally_params + in_tally_params + tally_days_params + in_skel_params + skel_days_params
         params += filter_params
-        expanded = rollups.expansion("base", measures=rollups.OF_SKELETON,
-                                     keys=["s.day AS day", "s.cls AS cls"])
+        # Each dimension only over the days that some window reads it for.
+        runs: dict = {}
+        for _w, c, a, b, _s, d in day_parts:
+            runs.setdefault(d, {}).setdefault(c, []).append((a, b))
+        per_dim = {d: " OR ".join(f"(s.cls = {c} AND {_inline_days(r)})" for c, r in by_class.items())
+                   for d, by_class in runs.items()}
+        expanded = rollups.expansion("base", measures=rollups.OF_SKELETON, keys=["s.day", "s.cls"],
+                                     dims=set(runs), per_dim=per_dim, grouped=True)
         inner.append(f"SELECT dp.w AS w, e.dim AS dim, e.value AS value, "
                      f"{', '.join(f'e.{m} * dp.sign AS {m}' for m in rollups.MEASURES)} FROM ({expanded}) e "
                      f"JOIN dp ON e.cls = dp.cls AND e.dim = dp.dim AND e.day BETWEEN dp.lo AND dp.hi")
@@ -262,7 +330,7 @@ def statement(user, lens, terms: dict, *, pieces: list[date], history_start: dat
         params += inner_params
 
     # Repeated actors and the period's actions, from the skeletons of the period.
-    scope_cond, scope_params = _any([_piece_condition(p) for p in scope])
+    scope_cond, scope_params = _scope(scope)
     period = "s.day BETWEEN %s AND %s"
     period_params = [lens.start.toordinal(), lens.end.toordinal()]
     where = f"{scope_cond} AND {period}" + (f" AND {filters}" if filters else "")
@@ -278,38 +346,76 @@ def statement(user, lens, terms: dict, *, pieces: list[date], history_start: dat
         f"FROM {actions} a JOIN {_table(Skeleton)} s ON s.incident_id = a.incident_id "
         f"WHERE a.status = %s AND {where} GROUP BY CASE WHEN a.due_date < %s THEN 1 ELSE 0 END")
     params += [today, Action.Status.OPEN] + where_params + [today]
-    return f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches), params
+    return f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches), params, (where, where_params)
 
 
 # --- from rows to counts ----------------------------------------------------------------
 
-class Steps:
-    """A histogram of durations in steps, read as the sorted list of their
-    values (for queries.percentile)."""
+class Times:
+    """The period's times of one kind as the sorted list of their values
+    (what queries.percentile reads): counts per ten steps (coarse, from the
+    totals) and, inside the tens that are read, per step (fine, from the
+    skeletons)."""
 
-    def __init__(self, counts: dict[int, int]):
-        self.keys = sorted(k for k, n in counts.items() if n)
+    def __init__(self, coarse: dict[int, int], fine: dict[int, int] | None = None):
+        self.keys = sorted(k for k, n in coarse.items() if n)
         self.ends = []
         total = 0
         for k in self.keys:
-            total += counts[k]
+            total += coarse[k]
             self.ends.append(total)
+        self.fine = fine or {}
 
     def __len__(self):
         return self.ends[-1] if self.ends else 0
 
+    def ten_of(self, rank: int) -> tuple[int, int]:
+        """The ten holding this rank, and the rank within it."""
+        i = bisect_right(self.ends, rank)
+        return self.keys[i], rank - (self.ends[i - 1] if i else 0)
+
+    def needed(self) -> set[int]:
+        """The tens that hold the ranks the median and the 90th percentile read."""
+        n = len(self)
+        ranks = set()
+        for fraction in PERCENTILES:
+            low = int(fraction * (n - 1))
+            ranks |= {low, min(low + 1, n - 1)}
+        return {self.ten_of(r)[0] for r in ranks} if n else set()
+
     def __getitem__(self, rank: int):
-        return rollups.step_value(self.keys[bisect_right(self.ends, rank)])
+        ten, within = self.ten_of(rank)
+        for k in sorted(k for k in self.fine if rollups.coarse(k) == ten):
+            within -= self.fine[k]
+            if within < 0:
+                return rollups.step_value(k)
+        raise LookupError(f"the steps of ten {ten} were not read, or do not add up to its count")
 
 
-def timing(ack: dict, close: dict) -> dict:
+PERCENTILES = (0.5, 0.9)
+
+
+def timing(ack: Times, close: Times) -> dict:
     result = {}
-    for name, counts in (("ack", ack), ("close", close)):
-        steps = Steps(counts)
-        result[f"{name}_n"] = len(steps)
-        result[f"{name}_median"] = percentile(steps, 0.5) if len(steps) else None
-        result[f"{name}_p90"] = percentile(steps, 0.9) if len(steps) else None
+    for name, times in (("ack", ack), ("close", close)):
+        result[f"{name}_n"] = len(times)
+        result[f"{name}_median"] = percentile(times, 0.5) if len(times) else None
+        result[f"{name}_p90"] = percentile(times, 0.9) if len(times) else None
     return result
+
+
+def fine_statement(where: tuple[str, list], tens: dict[str, set[int]]) -> tuple[str, list]:
+    """The steps inside the tens that are read, per kind of time."""
+    condition, params = where
+    branches, all_params = [], []
+    for dim, (fine, ten) in ((Dim.ACK, ("ack", "ack_c")), (Dim.CLOSE, ("close", "close_c"))):
+        chosen = sorted(tens.get(fine, ()))
+        if not chosen:
+            continue
+        branches.append(f"SELECT {dim}, s.{fine}, COUNT(*) FROM {_table(Skeleton)} s WHERE s.{ten} IN "
+                        f"({', '.join(['%s'] * len(chosen))}) AND {condition} GROUP BY s.{fine}")
+        all_params += chosen + params
+    return " UNION ALL ".join(branches), all_params
 
 
 def counts_of(rows, pieces: list[date]) -> Counts:
@@ -371,7 +477,7 @@ def counts_of(rows, pieces: list[date]) -> Counts:
                 c.month_now[piece] += n
             elif dim == Dim.FORM:
                 c.month_form[(piece, value)] += n
-    c.timing = timing(ack, close)
+    c.timing = {"ack": ack, "close": close}  # coarse, until gather reads the steps
     c.keysums = keysums
     return c
 
@@ -379,16 +485,32 @@ def counts_of(rows, pieces: list[date]) -> Counts:
 def gather(user, lens, terms: dict, *, pieces: list[date], history_start: date, with_history: bool,
            today: date) -> Counts:
     """Every count of the picture of `lens` for `user` (see the module's
-    text): the same Counts as situation.queries.gather, in one query."""
+    text): the same Counts as situation.queries.gather, in one query (two
+    when there are times to acknowledgement or closure: the steps inside
+    the tens that hold their median and 90th percentile)."""
     built = statement(user, lens, terms, pieces=pieces, history_start=history_start, with_history=with_history,
                       today=today)
     if built is None:
         c = Counts()
-        c.timing = timing({}, {})
+        c.timing = timing(Times({}), Times({}))
         return c
-    sql, params = built
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return counts_of(rows, pieces)
-
+    sql, params, where = built
+    # The replica when the page reads one (varn.dbrouter), like the ORM.
+    alias = router.db_for_read(Tally)
+    conn = connections[alias]
+    outermost = not conn.in_atomic_block
+    with transaction.atomic(using=alias):
+        with conn.cursor() as cursor:
+            if outermost and conn.vendor == "postgresql":
+                # One snapshot for both statements.
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cursor.execute(sql, params)
+            c = counts_of(cursor.fetchall(), pieces)
+            ack, close = Times(c.timing["ack"]), Times(c.timing["close"])
+            tens = {"ack": ack.needed(), "close": close.needed()}
+            if tens["ack"] or tens["close"]:
+                cursor.execute(*fine_statement(where, tens))
+                for dim, k, n in cursor.fetchall():
+                    (ack if int(dim) == Dim.ACK else close).fine[int(k)] = int(n)
+    c.timing = timing(ack, close)
+    return c

@@ -266,6 +266,18 @@ def test_rebuild_check_prints_every_difference_and_fails(city, capsys):
 
 
 @pytest.mark.django_db
+def test_rebuild_and_check_read_the_rows_in_chunks_without_missing_one(city):
+    for i in range(7):
+        report(city.north_b, timezone.localdate() - timedelta(days=i * 11), forms=("hot",))
+    Skeleton.objects.all().delete()
+    rollups.rebuild(chunk=2)
+    assert Skeleton.objects.count() == Incident.unscoped.count()
+    assert rollups.check(chunk=3) == []
+    Skeleton.objects.filter(pk=Skeleton.objects.order_by("-pk").first().pk).delete()
+    assert len(rollups.check(chunk=3)) >= 1
+
+
+@pytest.mark.django_db
 def test_the_totals_carry_the_sum_of_record_keys_beside_each_count(city):
     lens = Lens(node=city.north, start=timezone.localdate() - timedelta(days=30), end=timezone.localdate(),
                 period="intervall")
@@ -535,3 +547,49 @@ def test_the_picture_from_the_totals_is_the_picture_from_the_raw_rows(city, sett
             pass
 
     check()
+
+
+# --- writers at the same time ------------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_reports_filed_at_the_same_time_are_each_counted_once(settings):
+    """Several writers append to the outbox and fold it at the same time (on
+    PostgreSQL; SQLite has one writer at a time): every report is counted
+    exactly once, and the totals agree with the rows."""
+    import threading
+
+    from django.db import connection, connections
+
+    from tests.factories import City
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    settings.ROLLUP_COMPACT_EVERY = 2
+    city = City()
+    before = Incident.unscoped.count()
+    errors = []
+
+    def writer(i):
+        try:
+            for j in range(12):
+                with transaction.atomic():
+                    report([city.north_a, city.north_b, city.south_a][(i + j) % 3],
+                           timezone.localdate() - timedelta(days=j * 3), forms=("hot", "vald")[: 1 + j % 2])
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert Incident.unscoped.count() == before + 48
+    agree()
+    lens = Lens(node=city.city, start=timezone.localdate() - timedelta(days=60), end=timezone.localdate(),
+                period="intervall")
+    assert_same(city.analyst, lens)
+    rollups.compact(drain=True)
+    agree()

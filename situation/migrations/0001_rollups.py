@@ -5,14 +5,7 @@ from django.db import migrations, models
 
 
 def count_existing(apps, schema_editor):
-    """Existing incidents enter the totals, as manage.py rebuild_rollups
-    would count them. Nothing to do on an empty database."""
-    Incident = apps.get_model("incidents", "Incident")
-    if not Incident.objects.exists():
-        return
-    from situation import rollups
-
-    rollups.rebuild()
+    """Existing incidents are counted by 0002 (rollups.rebuild needs its columns)."""
 
 
 class Migration(migrations.Migration):
