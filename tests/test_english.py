@@ -201,3 +201,17 @@ def test_the_admin_pages_are_english_too(client, city):
         pytest.skip(f"the admin index answers {response.status_code} for the demo administrator")
     found = swedish_words(visible_text(response.content.decode(), _data_strings()))
     assert not found, found
+
+
+def test_the_public_pages_are_english_too(client, city):
+    """Without logging in: the login page, the anonymous report and follow-up."""
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    data = _data_strings()
+    for url in (reverse("login"), reverse("reporting:report_anonymous"), reverse("reporting:followup"),
+                reverse("knowledge:forms")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        found = swedish_words(visible_text(response.content.decode(), data))
+        assert not found, (url, found)
+    response = client.post(reverse("reporting:followup"), {"code": "fel-kod"})
+    assert not swedish_words(visible_text(response.content.decode(), data))
