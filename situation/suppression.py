@@ -184,7 +184,9 @@ def suppress_table(cells, row_totals=None, col_totals=None, grand_total=None, *,
     withheld = not _secondary(edges, hidden)
 
     def cell(key):
-        if withheld and not (key == ("g",) and fixed_grand and not is_small(edges[key].value)):
+        # A fixed grand total is published anyway: it follows the primary
+        # rule ("<5" when small) even when the rest of the table is withheld.
+        if withheld and not (key == ("g",) and fixed_grand):
             return Cell(edges[key].value, hidden=True, masked=True)
         return Cell(edges[key].value, hidden=key in hidden)
 
