@@ -226,15 +226,16 @@ def paused():
         rebuild()
 
 
-def sync(ids) -> int:
+def sync(ids, *, created: bool = False) -> int:
     """Bring the skeletons of these incidents in step with their rows, in the
-    caller's transaction; returns the number of pending changes appended."""
+    caller's transaction; returns the number of pending changes appended.
+    created: the rows were just inserted, so they have no skeleton yet."""
     ids = {int(pk) for pk in ids if pk is not None}
     if not ids or _paused():
         return 0
     with transaction.atomic():
         new = computed(ids)
-        old = {s.incident_id: s for s in Skeleton.objects.filter(incident_id__in=ids)}
+        old = {} if created else {s.incident_id: s for s in Skeleton.objects.filter(incident_id__in=ids)}
         changes, upserts, gone = [], [], []
         for pk in sorted(ids):
             stored = old.get(pk)
@@ -605,7 +606,7 @@ def _watched(fields) -> bool:
 def _on_save(sender, instance, created, update_fields=None, raw=False, **kwargs):
     if raw or not (created or update_fields is None or _watched(update_fields)):
         return
-    sync([instance.pk])
+    sync([instance.pk], created=created)
 
 
 def _on_delete(sender, instance, **kwargs):
