@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 
 from casework import workflow
 from incidents.models import Action, ChecklistItem, Incident
-from notifications.reminders import Due
 from incidents.routing import route
-from organisation.tree import nearest_holders
+from notifications.reminders import Due
 from organisation.models import Role, RoleAssignment
+from organisation.tree import nearest_holders
+
 
 def _case_path(incident) -> str:
     return reverse("casework:detail", args=[incident.pk])

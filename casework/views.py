@@ -17,8 +17,16 @@ from django.views.decorators.http import require_POST
 from audit.log import record_view
 from audit.models import AuditEntry
 from casework import inbox, workflow
-from casework.forms import (ActionForm, ActionStatusForm, AssignForm, ChecklistItemForm, CloseForm,
-                            InboxFilterForm, ReopenForm, StatusForm)
+from casework.forms import (
+    ActionForm,
+    ActionStatusForm,
+    AssignForm,
+    ChecklistItemForm,
+    CloseForm,
+    InboxFilterForm,
+    ReopenForm,
+    StatusForm,
+)
 from incidents import access
 from incidents.models import ChecklistItem, Incident
 from reporting import thread

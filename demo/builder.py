@@ -27,8 +27,7 @@ from demo import data, texts
 from demo.fastinsert import FastInserter, insert_pairs
 from incidents import models as incident_models
 from incidents.models import Action, Channel, Incident, InfluenceForm, Source
-from organisation.models import OperationArea
-from organisation.models import Headcount, OrgUnit, Role, RoleAssignment, User
+from organisation.models import Headcount, OperationArea, OrgUnit, Role, RoleAssignment, User
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 ack_deadline = getattr(incident_models, "ack_deadline", None)

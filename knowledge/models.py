@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from knowledge.fields import SearchDocumentField
 
+
 class Topic(models.TextChoices):
     FORMS = "former", _("Former av påverkan")
     REPORTING = "rapportera", _("Så rapporterar du")

@@ -17,8 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audit.log import diff, record, snapshot
-from organisation.models import OperationArea
-from organisation.models import Headcount, OrgUnit, code_validator
+from organisation.models import Headcount, OperationArea, OrgUnit, code_validator
 
 TREE_COLUMNS = ["code", "name", "kind", "parent_code", "operation_area", "active"]
 TREE_REQUIRED = ["code", "name", "kind", "parent_code"]

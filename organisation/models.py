@@ -12,7 +12,6 @@ from django.dispatch import Signal
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-
 # --- shared vocabularies ------------------------------------------------------
 
 class TaxonomyTerm(models.Model):

@@ -22,6 +22,7 @@ from bisect import bisect_right
 
 from incidents.models import RECORD_KEY_RANGE as KEY_RANGE
 from incidents.models import new_record_key  # noqa: F401  (re-exported for callers and tests)
+
 MAX_ADJUSTMENT = 2
 
 # The perturbation table for counts from 3 on: cell keys below each bound get

@@ -4,11 +4,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from incidents.taxonomy import ensure_terms
-
 from incidents.models import Channel, Incident, InfluenceForm, Source
-from organisation.models import OperationArea
-from organisation.models import Headcount, OrgUnit, Role, RoleAssignment, User
+from incidents.taxonomy import ensure_terms
+from organisation.models import Headcount, OperationArea, OrgUnit, Role, RoleAssignment, User
 
 PASSWORD = "test-password-123"
 

@@ -3,10 +3,10 @@ database that ties it to them by time (issue 20, "The smaller leaks"), and the
 anonymous path's rate limits leave no key that could confirm a guessed
 address. docs/disclosure.md, "Anonymous reports"."""
 import uuid
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
-from datetime import datetime, timedelta, timezone as dt_timezone
-
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session

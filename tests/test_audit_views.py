@@ -220,6 +220,7 @@ def test_a_security_coordinator_who_is_also_auditor_sees_the_confidential_report
 
 def test_an_anonymous_reporter_reads_as_anonymous(city, client):
     from django.contrib.auth.models import AnonymousUser
+
     from audit.log import release_anonymous
     inc = report(city, AnonymousUser(), city.north_a, "Anonymt", identity=Incident.IdentityMode.ANONYMOUS)
     release_anonymous(now=timezone.now() + timedelta(hours=1))  # the timer, once the hour has ended

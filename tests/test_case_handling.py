@@ -1,7 +1,7 @@
 """Case handling: every transition and permission, the checklist, actions,
 closing rules, concurrent edits and the views that drive them."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied

@@ -4,7 +4,9 @@ and JSON, so this matters most there: CI runs it on both databases)."""
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from tests.test_url_permissions import ALL, url_for
 

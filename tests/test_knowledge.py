@@ -15,9 +15,9 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from knowledge import guide, links, reminders, search, services
 from knowledge.models import Article, ArticleVersion
+from knowledge.rendering import render
 from notifications.models import SentReminder
 from notifications.reminders import send_from
-from knowledge.rendering import render
 from organisation.models import RoleAssignment
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
-from casework import reminders, workflow
-from notifications.reminders import send_from
+from casework import workflow
 from incidents.models import Incident
 from notifications.models import SentReminder
+from notifications.reminders import send_from
 from tests.factories import incident
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +163,7 @@ def test_more_than_three_reminders_in_a_day_come_as_a_digest_even_across_runs(ci
     cases = [incident(city.north_a, reporter=city.employee, days_ago=10 + i) for i in range(5)]
     for inc in cases:
         Incident.unscoped.filter(pk=inc.pk).update(ack_due_at=at(2026, 12, 29, 8))
-    first, rest = cases[:3], cases[3:]
+    rest = cases[3:]  # the first three fall due at 08:00, these two at 11:00
     Incident.unscoped.filter(pk__in=[c.pk for c in rest]).update(ack_due_at=at(2026, 12, 29, 11))
     send_from("cases", at(2026, 12, 29, 9))
     assert len(smtp_server.to(city.manager.email)) == 3  # three separate reminders

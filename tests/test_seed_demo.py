@@ -15,8 +15,7 @@ from demo import data
 from demo.builder import fake_personnummer, luhn_digit
 from incidents import access
 from incidents.models import Action, Incident, InfluenceForm
-from organisation.models import OperationArea
-from organisation.models import Headcount, OrgUnit, Role, RoleAssignment, User
+from organisation.models import Headcount, OperationArea, OrgUnit, Role, RoleAssignment, User
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,6 @@ from organisation.models import Role
 from situation.stats import form_summary
 from varn import ratelimits
 
-
 WAITING_SHOWN = 10
 
 
