@@ -25,7 +25,7 @@ run: install system-deps
 	@echo "Värn körs på http://$(HOST):$(PORT)/  (avsluta med Ctrl+C)"
 	VARN_DEBUG=1 VARN_BASE_URL='$(VARN_BASE_URL)' $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-test system-deps browser-deps
+test: lint install-test system-deps browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test
