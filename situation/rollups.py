@@ -558,7 +558,7 @@ def check(limit: int | None = None, chunk: int = REBUILD_CHUNK) -> list[str]:
                 seen.add(pk)
                 s = stored.get(pk)
                 if s is None:
-                    if note(f"incident {pk}: not counted"):
+                    if note(f"händelse {pk}: räknas inte"):
                         return differences
                     continue
                 if s.frozen:
@@ -566,10 +566,10 @@ def check(limit: int | None = None, chunk: int = REBUILD_CHUNK) -> list[str]:
                 actual = stored_values(s)
                 for name in SKELETON:
                     if actual[name] != expected[name] and note(
-                            f"incident {pk}: {name} is {actual[name]!r} in the totals, {expected[name]!r} in the row"):
+                            f"händelse {pk}: {name} är {actual[name]!r} i summorna, {expected[name]!r} i raden"):
                         return differences
         for s in Skeleton.objects.filter(frozen=False).exclude(incident_id__in=seen).only("pk", "incident_id"):
-            if note(f"skeleton {s.pk}: counts incident {s.incident_id}, which does not exist"):
+            if note(f"skelett {s.pk}: räknar händelse {s.incident_id}, som inte finns"):
                 return differences
         forms, params = forms_cte(form_bits())
         expected = _aggregate_sql(_table(Skeleton), measures=OF_SKELETON)
@@ -587,10 +587,10 @@ def check(limit: int | None = None, chunk: int = REBUILD_CHUNK) -> list[str]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             for node, bypass, grain, bucket, dim, value, want_n, have_n, want_k, have_k in cursor.fetchall():
-                when = f"day {date.fromordinal(bucket)}" if grain == DAY else f"month {date.fromordinal(bucket):%Y-%m}"
-                if note(f"tally node {node} bypass {bool(bypass)} {when} "
-                        f"dim {dim} value {value}: {have_n} counted (key sum {have_k}), "
-                        f"{want_n} in the skeletons (key sum {want_k})"):
+                when = f"dag {date.fromordinal(bucket)}" if grain == DAY else f"månad {date.fromordinal(bucket):%Y-%m}"
+                if note(f"summa nod {node} förbi chef {'ja' if bypass else 'nej'} {when} "
+                        f"dimension {dim} värde {value}: {have_n} räknade (nyckelsumma {have_k}), "
+                        f"{want_n} i skeletten (nyckelsumma {want_k})"):
                     return differences
     return differences
 

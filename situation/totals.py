@@ -145,12 +145,12 @@ def _values(name: str, columns: list[str], rows: list[tuple], casts: list[str]) 
 
 
 def _piece_condition(piece: Piece) -> tuple[str, list]:
-    """SQL over a skeleton s: the incident is in this piece."""
+    """SQL over a skeleton s: the incident is in this piece. A node's id
+    fixes its ancestors, so one ancestor column says it (the indexes on the
+    skeletons then answer from the index alone)."""
     ids = piece.ids
-    parts, params = ["s.bypass = %s"], [piece.bypass]
-    for k in range(min(piece.depth, 2) + 1):
-        parts.append(f"s.a{k} = %s")
-        params.append(ids[k])
+    k = min(piece.depth, 2)
+    parts, params = ["s.bypass = %s", f"s.a{k} = %s"], [piece.bypass, ids[k]]
     if piece.depth > 2:
         parts.append("s.path LIKE %s")
         params.append(piece.path + "%")

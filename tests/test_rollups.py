@@ -251,16 +251,16 @@ def test_a_thinned_incident_stays_counted_after_its_row_is_gone(city):
 @pytest.mark.django_db
 def test_rebuild_check_prints_every_difference_and_fails(city, capsys):
     call_command("rebuild_rollups", "--check")
-    assert "agree" in capsys.readouterr().out
+    assert "stämmer" in capsys.readouterr().out
     rollups.compact(drain=True)
     row = Tally.objects.order_by("pk").first()
     Tally.objects.filter(pk=row.pk).update(n=row.n + 2)
     Skeleton.objects.filter(incident=city.south_case).update(channel=0)
-    with pytest.raises(CommandError, match="differences between the totals and the raw rows"):
+    with pytest.raises(CommandError, match="skillnader mellan summorna och händelserna"):
         call_command("rebuild_rollups", "--check")
     out = capsys.readouterr().out
-    assert f"incident {city.south_case.pk}: channel" in out
-    assert f"tally node {row.node}" in out
+    assert f"händelse {city.south_case.pk}: channel" in out
+    assert f"summa nod {row.node}" in out
     call_command("rebuild_rollups")
     call_command("rebuild_rollups", "--check")
 

@@ -25,8 +25,9 @@ class Command(BaseCommand):
             for line in differences:
                 self.stdout.write(line)
             if differences:
-                raise CommandError(f"{len(differences)} differences between the totals and the raw rows.")
-            self.stdout.write("The totals agree with the raw rows.")
+                raise CommandError(f"{len(differences)} skillnader mellan summorna och händelserna.")
+            self.stdout.write(self.style.SUCCESS("Summorna stämmer med händelserna."))
             return
         result = rollups.rebuild(log=lambda line: self.stderr.write(line) if options["verbosity"] > 1 else None)
-        self.stdout.write(f"Rebuilt: {result['skeletons']} skeletons, {result['tally']} tally rows.")
+        self.stdout.write(self.style.SUCCESS(
+            f"Omräknat: {result['skeletons']} skelett, {result['tally']} rader i summorna."))
