@@ -74,8 +74,11 @@ system-deps:
 browser-deps:
 	@bash scripts/system-deps.sh browser
 
+# Production serving: gunicorn with the repository's gunicorn.conf.py (workers
+# from the core count, timeouts, graceful restarts, an access log without
+# addresses or query strings). Needs VARN_SECRET_KEY and collectstatic (README).
 serve: install
-	$(BIN)/gunicorn varn.wsgi --bind $(HOST):$(PORT)
+	$(BIN)/gunicorn -c gunicorn.conf.py varn.wsgi --bind $(HOST):$(PORT)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 var
