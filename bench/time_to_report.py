@@ -7,9 +7,10 @@ with the taxonomies and the test city (tests.factories.City: an employee in
 safety representative), logs in as the employee and drives the real form in
 Chromium at 390×844 the way a first-time user would:
 
-  1 type what happened          4 choose who: "Brukare/klient"
+  1 type what happened          4 open "Mer information"
   2 tick "Hot"                   5 choose how: "Hembesök"
-  3 open "Mer information"       6 press "Skicka rapporten"
+  3 answer who: "Brukare/klient" 6 press "Skicka rapporten"
+    (the routing question, asked of everyone before sending)
 
 Everything else (date, time, unit, identity) keeps its default. Prints:
 
@@ -129,9 +130,9 @@ def run(url: str, screenshots: bool) -> dict:
         interactions += 1
         page.locator(".choice-card", has_text="Hot").first.click()
         interactions += 1
-        page.get_by_text("Mer information (frivilligt)").click()
+        page.get_by_role("radio", name="Brukare/klient").check()
         interactions += 1
-        page.get_by_label("Vem utövade påverkan?").select_option(label="Brukare/klient")
+        page.get_by_text("Mer information (frivilligt)").click()
         interactions += 1
         page.get_by_label("Hur eller var skedde det?").select_option(label="Hembesök")
         interactions += 1

@@ -482,3 +482,89 @@ def suggest(text: str, model=None) -> list[Suggestion]:
                 "form": names[form], "phrase": phrase}
             out.append(Suggestion(form, reason, phrase))
     return out
+
+
+# --- who it was: a hint for the routing question ------------------------------------
+#
+# The report form asks who exerted the influence, because a report about a
+# manager, a colleague or an elected official must not reach the unit's
+# managers. When the description names such a person while the reporter
+# picked someone else, the form asks before sending (reporting.forms). A
+# question costs one click; a missed one sends the report to the manager,
+# so the words are matched generously and only clear cases are left out:
+# the person is the one spoken to or about ("jag berättade för min chef",
+# "brukaren hotade kollegan"), or the sentence denies it ("inte min chef").
+
+@dataclass(frozen=True)
+class SourceHint:
+    code: str            # the Source code the words point to: "intern" or "fortroendevald"
+    matched_phrase: str  # the reporter's own words, for "du skrev ”min chef pressade”"
+
+
+SOURCE_PATTERNS = [
+    ("intern", _rx(r"\b(?:\w+chef|chef)(?:en|er|erna|ens|ernas)?\b(?!s)|\bbiträdande chef\w*|\barbetsledar\w*|"
+                   r"\böverordna\w*|\bkolleg(?:a|an|or|orna|ans|ornas)\b|\barbetskamrat\w*|\bledningen\b")),
+    ("fortroendevald", _rx(r"\bpolitiker\w*|\b\w*ledamot\w*|\bledamöter\w*|\bförtroendevald\w*|"
+                           r"\b(?:kommunalråd|borgarråd|oppositionsråd|regionråd)\w*|\bnämndordförande\w*|"
+                           r"\b\w*nämndens ordförande\b|\bordförande\w* (?:i|för) (?:\w+ )?\w*nämnd\w*|"
+                           r"\bfullmäktige\w*")),
+]
+# Words just before the person that make them the one spoken to, told or
+# hurt rather than the one who pushed ("för min chef", "hotade kollegan").
+# Not "åt": folded it is "att", which leads into what the person did.
+_OBJECT_BEFORE = frozenset(fold(w)[0] for w in (
+    "till mot hos med för om på av från hotade hotar hotat slog slår knuffade sparkade spottade filmade "
+    "attackerade skrek kontaktade ringde ringer mejlade mailade meddelade informerade berättade frågade bad "
+    "larmade sökte träffade kallade hämtade väckte tillkallade").split())
+# Words that may stand between such a word and the person ("för min närmaste chef").
+_DETERMINERS = frozenset(fold(w)[0] for w in (
+    "min mitt mina vår vårt våra din ditt dina en ett den det de hans hennes deras närmaste nya gamla "
+    "egen egna andra annan").split())
+_PRONOUN_OBJECTS = frozenset(fold(w)[0] for w in "mig dig oss henne honom er dem".split())
+
+
+def _is_object(folded: str, start: int) -> bool:
+    words = _clause_before(folded, start).split()
+    while words and words[-1] in _DETERMINERS:
+        words.pop()
+    if not words:
+        return False
+    if words[-1] in _OBJECT_BEFORE:
+        # "pressad av min chef" is the chef acting; "av" alone is ambiguous
+        # only after a passive participle, which ends in -d or -t.
+        if words[-1] == "av":
+            return not (len(words) > 1 and words[-2].endswith(("d", "t", "ad", "at")))
+        return True
+    # "hotade mig och min kollega": one of those hurt, not the one who acted.
+    return len(words) >= 2 and words[-1] == "och" and words[-2] in _PRONOUN_OBJECTS
+
+
+def source_hint(text: str) -> SourceHint | None:
+    """The kind of source the description points to when it names a manager,
+    a colleague or an elected official as the one acting, with the words it
+    rests on; None otherwise. The reporter decides: this only asks."""
+    text = (text or "")[:5000]
+    if len(text.strip()) < 4:
+        return None
+    folded, index = fold(text)
+    best = None
+    for code, pattern in SOURCE_PATTERNS:
+        for m in pattern.finditer(folded):
+            start, end = m.span()
+            if _negated(folded, start, end) or _is_object(folded, start):
+                continue
+            if best is None or start < best[1]:
+                best = (code, start, end)
+            break
+    if best is None:
+        return None
+    code, start, end = best
+    # Name the words around it, so the reporter recognises their sentence.
+    a, b = start, end
+    words_before = _clause_before(folded, start).split()[-1:]
+    if words_before:
+        a = max(0, start - len(words_before[0]) - 1)
+    after = _clause_after(folded, end).split()[:1]
+    if after:
+        b = min(len(folded), end + 1 + len(after[0]))
+    return SourceHint(code, _original_phrase(text, index, a, b))

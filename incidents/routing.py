@@ -4,14 +4,21 @@ Routing picks candidate people from role assignments (organisation.tree) and
 keeps those that incidents.access lets reach the case, so access is still
 decided in one place.
 """
+import hashlib
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incidents import access
 from incidents.models import Incident
 from organisation.models import OrgUnit, Role
 from organisation.tree import nearest_holders
+
+# The source a reporter picks when they do not know or will not say who it
+# was (shown on the form as "Vet inte / vill inte säga"). Such a report does
+# not reach the unit's managers unless the reporter says they may see it.
+UNKNOWN_SOURCE = "okand"
 
 # How a role reads inside a sentence on the receipt ("Anna Berg (chef)").
 ROLE_NOUNS = {
@@ -39,6 +46,21 @@ class Routing:
         return self.handlers + [u for u in self.informed if u not in self.handlers]
 
 
+def decide_bypass(source, manager_may_see: bool = False) -> bool:
+    """Whether a report with this source goes past the unit's managers.
+
+    Always for a source inside the organisation or its governance (manager,
+    colleague, elected official: Source.bypasses_management), whatever else
+    was said. For "vet inte / vill inte säga", or no source at all, too,
+    unless the reporter said that their manager may see the report. A named
+    outside source (a client, a relative …) goes the normal way."""
+    if source is not None and source.bypasses_management:
+        return True
+    if source is None or source.code == UNKNOWN_SOURCE:
+        return not manager_may_see
+    return False
+
+
 def route(incident: Incident) -> Routing:
     """Recipients of a report.
 
@@ -48,7 +70,8 @@ def route(incident: Incident) -> Routing:
     elected official) the unit's management is bypassed: the security
     coordinator and HR of the district receive it instead. Everyone returned
     can open the case according to incidents.access, and the reporter is
-    never among them."""
+    never among them. The incident need not be saved: the report form shows
+    the recipients of what has been typed before it is sent."""
     unit, reporter = incident.unit, incident.reporter_id
     if incident.bypasses_management:
         handler_roles, informed_roles = (Role.SECURITY_COORDINATOR, Role.HR), ()
@@ -63,10 +86,30 @@ def route(incident: Incident) -> Routing:
     for role in informed_roles:
         for user in nearest_holders(unit, role, reporter):
             if (user not in routing.handlers and user not in routing.informed
-                    and access.visible_incidents(user).filter(pk=incident.pk).exists()):
+                    and access.can_see(user, incident)):
                 routing.informed.append(user)
                 routing.roles.setdefault(user.pk, ROLE_NOUNS[role])
     return routing
+
+
+def signature(routing: Routing) -> str:
+    """A short fingerprint of who receives a report. The report form carries
+    the fingerprint of the recipients it showed, so that the server sends a
+    report only to the people the reporter was shown (see reporting.views)."""
+    ids = ",".join(str(u.pk) for u in routing.handlers) + "|" + ",".join(str(u.pk) for u in routing.informed)
+    return hashlib.sha256(f"{int(routing.bypass)}|{ids}".encode()).hexdigest()[:16]
+
+
+def describe(routing: Routing) -> dict:
+    """The recipients in words, for the report form: "Anna Berg
+    (säkerhetssamordnare), Maria Ek (HR)" and who is only informed."""
+    def names(users):
+        return ", ".join(f"{u} ({routing.roles[u.pk]})" if routing.roles.get(u.pk) else str(u) for u in users)
+    return {
+        "handlers": names(routing.handlers) or _("förvaltningens säkerhetssamordnare"),
+        "informed": names(routing.informed),
+        "bypass": routing.bypass,
+    }
 
 
 def support_contacts(unit: OrgUnit) -> list[tuple[str, object]]:

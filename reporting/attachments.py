@@ -54,8 +54,8 @@ def clean_image(data: bytes, mime: str) -> tuple[bytes, str, str]:
     pixels are turned upright first, since the orientation lived in the EXIF.
     HEIC photos become JPEG so that every handler's browser can show them.
     Returns (bytes, content type, file name ending)."""
-    from PIL import Image, ImageOps
     import pillow_heif
+    from PIL import Image, ImageOps
 
     pillow_heif.register_heif_opener()
     with Image.open(io.BytesIO(data)) as img:

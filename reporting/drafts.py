@@ -11,7 +11,7 @@ MAX_DRAFT_TEXT = 10000
 
 
 DRAFT_FIELDS = [
-    "description", "occurred_date", "occurred_time", "unit", "identity_mode", "source",
+    "description", "occurred_date", "occurred_time", "unit", "identity_mode", "source", "manager_may_see",
     "channel", "operation_area", "location", "someone_hurt", "property_damaged",
     "wants_support", "police_status", "police_reference", "police_reason", "token",
 ]

@@ -8,9 +8,11 @@ from django import forms as djforms  # "forms" is a field name below
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reporting import attachments, services
+from incidents import routing
+from incidents.classify import source_hint
 from incidents.models import Channel, Incident, InfluenceForm, Source
 from organisation.models import OperationArea
+from reporting import attachments, services
 
 # K-numbers as the police print them: K123456-24, optionally with the police
 # region prefix (5000-K123456-24). Spaces and a missing dash are forgiven.
@@ -53,6 +55,21 @@ class TermMultipleChoiceField(djforms.ModelMultipleChoiceField):
                 raise djforms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
                                               params={"value": pk})
         return super()._check_values(value)
+
+
+def hint_question(hint, confirm: bool = True) -> str:
+    """The question the form asks when the description points to a manager,
+    a colleague or an elected official (incidents.classify.source_hint).
+    `confirm`: an answer is chosen already, and the reporter may confirm it."""
+    term = Source.objects.filter(code=hint.code, active=True).first()
+    values = {"phrase": hint.matched_phrase, "source": term.name if term else ""}
+    if hint.code == "fortroendevald":
+        question = _("Du skrev ”%(phrase)s”. Gäller det en förtroendevald? Välj då ”%(source)s”, så går rapporten förbi enhetens chefer.") % values
+    else:
+        question = _("Du skrev ”%(phrase)s”. Gäller det din chef eller en kollega? Välj då ”%(source)s”, så går rapporten förbi enhetens chefer.") % values
+    if confirm:
+        question += " " + str(_("Stämmer ditt svar, kryssa i rutan under frågan och skicka igen."))
+    return question
 
 
 class TermChoiceField(djforms.ModelChoiceField):
@@ -105,6 +122,22 @@ class ReportForm(djforms.Form):
             "invalid_choice": _("Välj en enhet i listan."),
         },
     )
+    # The routing question: asked of everyone, before sending (see
+    # incidents.routing.decide_bypass for what each answer does).
+    source = TermChoiceField(
+        label=_("Vem utövade påverkan?"),
+        help_text=_("Svaret avgör vem som får rapporten. Gäller det din chef, en kollega eller en förtroendevald går den förbi enhetens chefer, till säkerhetssamordnare och HR."),
+        queryset=Source.objects.filter(active=True),
+        widget=djforms.RadioSelect,
+        error_messages={"required": _("Välj vem som utövade påverkan. Vet du inte, eller vill du inte säga det, välj ”Vet inte / vill inte säga”."),
+                        "invalid_choice": _("Välj ett alternativ i listan.")},
+    )
+    manager_may_see = djforms.BooleanField(label=_("Min chef får se rapporten"), required=False)
+    source_confirmed = djforms.BooleanField(
+        label=_("Ja, mitt svar stämmer – rapporten får gå till enhetens chefer"), required=False)
+    # The fingerprints (incidents.routing.signature) of the recipients the
+    # page showed; the report is sent only to recipients the reporter saw.
+    recipients_seen = djforms.CharField(required=False, max_length=200, widget=djforms.HiddenInput)
     identity_mode = djforms.ChoiceField(
         label=_("Hur synlig vill du vara?"),
         choices=Incident.IdentityMode.choices,
@@ -112,13 +145,6 @@ class ReportForm(djforms.Form):
         widget=djforms.RadioSelect,
         error_messages={"required": _("Välj hur synlig du vill vara."),
                         "invalid_choice": _("Välj ett av alternativen.")},
-    )
-    source = TermChoiceField(
-        label=_("Vem utövade påverkan?"), required=False,
-        help_text=_("Gäller det din chef, en kollega eller en förtroendevald går rapporten inte till enhetens chefer utan till säkerhetssamordnare och HR."),
-        queryset=Source.objects.filter(active=True),
-        empty_label=_("Vet inte / vill inte ange"),
-        error_messages={"invalid_choice": _("Välj ett alternativ i listan.")},
     )
     channel = TermChoiceField(
         label=_("Hur eller var skedde det?"), required=False,
@@ -173,16 +199,17 @@ class ReportForm(djforms.Form):
                                             "invalid": _("Formuläret är ofullständigt. Ladda om sidan och försök igen.")})
 
     # Fields the reporter does not need to touch; shown folded under "Mer information".
-    OPTIONAL = ["source", "channel", "operation_area", "location", "someone_hurt", "property_damaged",
+    OPTIONAL = ["channel", "operation_area", "location", "someone_hurt", "property_damaged",
                 "wants_support", "police_status", "police_reference", "police_reason", "attachments"]
 
     # Where the error summary links to for fields drawn as a group of inputs.
-    ANCHORS = {"forms": "id_forms_0", "identity_mode": "id_identity_mode_0",
+    ANCHORS = {"forms": "id_forms_0", "source": "id_source_0", "identity_mode": "id_identity_mode_0",
                "police_status": "id_police_status_0", "token": ""}
 
     def __init__(self, *args, anonymous_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.anonymous_only = anonymous_only
+        self.source_hint = None
         # No maxlength on long texts: the browser would cut a pasted text
         # silently. The counter and the server's message say what to do instead.
         self.fields["description"].widget.attrs.pop("maxlength", None)
@@ -254,7 +281,23 @@ class ReportForm(djforms.Form):
                 "Skriv kort varför du inte vill att det polisanmäls, så att arbetsgivaren kan ta ställning."))
         if self.anonymous_only:
             data["identity_mode"] = Incident.IdentityMode.ANONYMOUS
+        self._check_source(data)
         return data
+
+    def _check_source(self, data):
+        """Ask before sending when the text names a manager, a colleague or an
+        elected official as the one acting while the chosen answer would send
+        the report to the unit's managers."""
+        source = data.get("source")
+        if source is None or "source" in self.errors:
+            return
+        if routing.decide_bypass(source, data.get("manager_may_see")):
+            return
+        hint = source_hint(data.get("description") or "")
+        if hint is None or data.get("source_confirmed"):
+            return
+        self.source_hint = hint
+        self.add_error("source", hint_question(hint))
 
     def error_links(self) -> list[tuple[str, str]]:
         """(anchor, message) for the error summary, in the order of the page."""

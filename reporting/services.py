@@ -16,8 +16,9 @@ from audit.log import ANONYMOUS_REPORTER, record, snapshot
 from incidents import notify
 from incidents.checklist import ensure_checklist
 from incidents.models import Attachment, Incident, ReceiptCode, ReportDraft, Submission
-from incidents.routing import Routing, route
+from incidents.routing import Routing, decide_bypass, route
 from organisation.models import OrgUnit, Role
+from organisation.tree import tree_order
 from reporting.attachments import store_attachment
 from reporting.drafts import discard_draft
 from reporting.receipts import _digest, receipt_code_for
@@ -60,7 +61,7 @@ def unit_groups(user, selected=None, everything=False) -> list[tuple[str, list[O
     logged-in employee the units of their own administration(s), for
     everyone else (or on request) the whole organisation. The selected unit
     is always included so that a re-shown form keeps it."""
-    nodes = list(reportable_units().order_by("path"))
+    nodes = tree_order(reportable_units())
     admins = {n.pk: n for n in nodes if n.kind == OrgUnit.Kind.ADMINISTRATION}
     assigned, scope = set(), []
     if user and user.is_authenticated:
@@ -106,11 +107,22 @@ def existing_receipt(token) -> Receipt | None:
     return Receipt(incident=incident, created=False, code=code, routing=route(incident))
 
 
+def preview_routing(*, reporter, unit, bypass: bool, identity_mode=NAMED) -> Routing:
+    """Who would receive a report filed now against `unit`, before it exists:
+    the same routing as create_report, on an incident that is not saved.
+    `bypass` is routing.decide_bypass of the reporter's answers."""
+    named = identity_mode != ANONYMOUS and getattr(reporter, "is_authenticated", False)
+    incident = Incident(unit=unit, identity_mode=identity_mode, reporter=reporter if named else None,
+                        bypasses_management=bypass)
+    return route(incident)
+
+
 def create_report(*, reporter, data: dict, files=(), token: uuid.UUID) -> Receipt:
     """File a report. `data` is a report form's cleaned_data.
 
     Side effects, all in one transaction: the incident with its forms of
-    influence; bypasses_management from the source; the attachments, cleaned
+    influence; bypasses_management from the source and, for "vet inte /
+    vill inte säga", from data["manager_may_see"] (routing.decide_bypass); the attachments, cleaned
     of metadata, under MEDIA_ROOT; the submission token's digest (a second call
     with the same token returns the first report instead); for an anonymous
     report a receipt code of which only a digest is stored; an
@@ -139,7 +151,7 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID) -> Receip
                 source=source,
                 channel=data.get("channel"),
                 operation_area=data.get("operation_area") or data["unit"].operation_area,
-                bypasses_management=bool(source and source.bypasses_management),
+                bypasses_management=decide_bypass(source, bool(data.get("manager_may_see"))),
                 location=data.get("location") or "",
                 someone_hurt=bool(data.get("someone_hurt")),
                 property_damaged=bool(data.get("property_damaged")),

@@ -10,6 +10,7 @@ app_name = "reporting"
 urlpatterns = [
     path("rapportera/", views.report, name="report"),
     path("rapportera/anonymt/", views.report_anonymous, name="report_anonymous"),
+    path("rapportera/mottagare/", views.recipients, name="recipients"),
     path("rapportera/utkast/", views.draft_save, name="draft_save"),
     path("rapportera/utkast/rensa/", views.draft_discard, name="draft_discard"),
     path("mina-rapporter/", views.mine, name="mine"),

@@ -10,8 +10,9 @@ limits (varn/ratelimits.py) key on a keyed hash of it held only in the cache.
 import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,12 +22,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.log import ANONYMOUS_REPORTER, record, record_view
 from incidents import access, routing
-from incidents.models import Incident, InfluenceForm, ack_deadline
+from incidents.classify import source_hint
+from incidents.models import Incident, InfluenceForm, Source, ack_deadline
 from reporting import attachments, drafts, receipts, services, thread
-from reporting.forms import MessageForm, ReceiptCodeForm, ReportForm
+from reporting.forms import MessageForm, ReceiptCodeForm, ReportForm, hint_question
 from varn import ratelimits
 from varn.ratelimits import rate_limited
-
 
 # --- the report form -------------------------------------------------------------
 
@@ -79,30 +80,123 @@ IDENTITY_HINTS = {
 
 def _report(request, *, anonymous_only):
     draft = None
+    confirm_step = False
     if request.method == "POST":
         previous = services.existing_receipt(request.POST.get("token"))
         if previous:
             return _receipt_response(request, previous)
         form = ReportForm(request.POST, request.FILES, anonymous_only=anonymous_only)
         if form.is_valid():
-            try:
-                result = services.create_report(
-                    reporter=request.user, data=form.cleaned_data,
-                    files=form.cleaned_data["attachments"], token=form.cleaned_data["token"])
-            except attachments.AttachmentError as exc:
-                form.add_error("attachments", str(exc))
-            else:
-                if anonymous_only and result.created:
-                    ratelimits.ANONYMOUS_REPORTS.count(request)
-                return _receipt_response(request, result)
+            data = form.cleaned_data
+            recipients = services.preview_routing(
+                reporter=request.user, unit=data["unit"], identity_mode=data["identity_mode"],
+                bypass=routing.decide_bypass(data["source"], data["manager_may_see"]))
+            # Sent only to people the page showed: without the script (or
+            # when the answers changed after the last preview) the server
+            # shows who will receive it and asks for one more press.
+            confirm_step = routing.signature(recipients) not in data["recipients_seen"].split()
+            if not confirm_step:
+                try:
+                    result = services.create_report(
+                        reporter=request.user, data=data,
+                        files=data["attachments"], token=data["token"])
+                except attachments.AttachmentError as exc:
+                    form.add_error("attachments", str(exc))
+                else:
+                    if anonymous_only and result.created:
+                        ratelimits.ANONYMOUS_REPORTS.count(request)
+                    return _receipt_response(request, result)
         if request.FILES.getlist("attachments") and "attachments" not in form.errors:
             # A browser cannot refill a file input: say so where the files were.
             form.add_error("attachments", _("Välj filen igen: bifogade filer följer inte med när formuläret visas på nytt."))
     else:
         initial, draft = _initial(request, anonymous_only)
         form = ReportForm(initial=initial, anonymous_only=anonymous_only)
-    return render(request, "reporting/form.html",
-                  _form_context(request, form, anonymous_only=anonymous_only, draft=draft))
+    context = _form_context(request, form, anonymous_only=anonymous_only, draft=draft)
+    context["confirm_step"] = confirm_step and not form.errors
+    return render(request, "reporting/form.html", context)
+
+
+# --- who will receive the report ------------------------------------------------
+
+def _answers(request, values, anonymous_only):
+    """The answers that decide routing, read leniently from posted or
+    initial values: (unit, source, manager_may_see, identity mode). A value
+    that is not valid counts as not given."""
+    def pk(name):
+        value = values.get(name)
+        value = getattr(value, "pk", value)
+        return int(value) if str(value or "").isdigit() and len(str(value)) < 16 else None
+
+    unit = services.reportable_units().filter(pk=pk("unit")).first() if pk("unit") else None
+    source = Source.objects.filter(active=True, pk=pk("source")).first() if pk("source") else None
+    may_see = values.get("manager_may_see") not in (None, "", False, "false", "0")
+    identity = str(values.get("identity_mode") or Incident.IdentityMode.NAMED)
+    if anonymous_only or not request.user.is_authenticated:
+        identity = Incident.IdentityMode.ANONYMOUS
+    elif identity not in Incident.IdentityMode.values:
+        identity = Incident.IdentityMode.NAMED
+    return unit, source, may_see, identity
+
+
+def _recipients(request, values, anonymous_only) -> dict:
+    """What the form shows under "Vem får rapporten?": the recipients of the
+    answers given, or, before the routing question is answered, both
+    possible sets; and the fingerprints of what it shows (recipients_seen)."""
+    unit, source, may_see, identity = _answers(request, values, anonymous_only)
+    if unit is None:
+        return {"seen": "", "source": source}
+
+    def preview(bypass):
+        return services.preview_routing(reporter=request.user, unit=unit, bypass=bypass, identity_mode=identity)
+
+    if source is None:
+        normal, bypassed = preview(False), preview(True)
+        if routing.signature(normal) != routing.signature(bypassed):
+            return {"normal": routing.describe(normal), "bypassed": routing.describe(bypassed),
+                    "seen": f"{routing.signature(normal)} {routing.signature(bypassed)}", "source": None}
+        current = normal
+    else:
+        current = preview(routing.decide_bypass(source, may_see))
+    return {"current": routing.describe(current), "seen": routing.signature(current), "source": source}
+
+
+RECIPIENTS_RATE = "60/m"
+
+
+def _recipients_key(group, request):
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return ratelimits.ip_key(group, request)
+
+
+@never_cache
+@require_POST
+def recipients(request):
+    """Who will receive the report being typed, for the form's script: the
+    recipients line as HTML, the fingerprint to send with the form, and the
+    question to ask when the description points to a manager, a colleague or
+    an elected official. Works without logging in (the public anonymous
+    form); nothing is stored or logged, and the text is posted so that it
+    stays out of URLs and access logs."""
+    # Counted in memory only: a shared-cache row keyed on the user would date
+    # the anonymous report that follows (docs/disclosure.md).
+    if ratelimits.counted_in_memory(request, "recipients", RECIPIENTS_RATE, _recipients_key):
+        return JsonResponse({"error": _("För många förfrågningar. Vänta en stund.")}, status=429)
+    anonymous_only = request.POST.get("anonymous_only") == "1"
+    info = _recipients(request, request.POST, anonymous_only)
+    source, may_see = info["source"], request.POST.get("manager_may_see") not in (None, "")
+    hint = None
+    if source is None or not routing.decide_bypass(source, may_see):
+        found = source_hint(request.POST.get("description", "")[:services.MAX_TEXT])
+        if found is not None:
+            target = Source.objects.filter(code=found.code, active=True).first()
+            hint = {"text": hint_question(found, confirm=False), "pk": target.pk if target else None,
+                    "confirm_text": _("Stämmer ditt svar, kryssa i rutan nedan.") if source is not None else "",
+                    "button": _("Välj ”%(source)s”") % {"source": target.name} if target else "",
+                    "confirm": source is not None}
+    html = render_to_string("reporting/_recipients.html", {"recipients": info}, request=request)
+    return JsonResponse({"html": html, "seen": info["seen"], "hint": hint})
 
 
 def _values(value) -> set[str]:
@@ -110,6 +204,36 @@ def _values(value) -> set[str]:
         return set()
     items = value if isinstance(value, (list, tuple)) else [value]
     return {str(getattr(v, "pk", v)) for v in items}
+
+
+def _routing_values(form):
+    """The answers the recipients shown are computed from. When the form asks
+    whether the text's manager or colleague is the one who acted, both
+    possible sets are shown, so that either answer can be sent at once."""
+    values = (form.data if form.is_bound else form.initial).copy()
+    if form.source_hint is not None:
+        values.pop("source", None)
+    return values
+
+
+def _source_cards(form) -> list[dict]:
+    """The answers to "Vem utövade påverkan?", "Vet inte / vill inte säga"
+    last, each saying where it sends the report when that is not the unit's
+    managers."""
+    chosen = _values(form["source"].value())
+    terms = sorted(Source.objects.filter(active=True), key=lambda t: t.code == routing.UNKNOWN_SOURCE)
+    cards = []
+    for term in terms:
+        unknown = term.code == routing.UNKNOWN_SOURCE
+        if unknown:
+            label, hint = _("Vet inte / vill inte säga"), _("Rapporten går då inte till enhetens chefer, om du inte kryssar i att din chef får se den.")
+        elif term.bypasses_management:
+            label, hint = term.name, _("Rapporten går förbi enhetens chefer, till säkerhetssamordnare och HR.")
+        else:
+            label, hint = term.name, ""
+        cards.append({"term": term, "label": label, "hint": hint, "unknown": unknown,
+                      "bypass": term.bypasses_management, "checked": str(term.pk) in chosen})
+    return cards
 
 
 def _form_context(request, form, *, anonymous_only, draft):
@@ -135,6 +259,8 @@ def _form_context(request, form, *, anonymous_only, draft):
                            for value, label in Incident.IdentityMode.choices],
         "police_cards": [{"value": value, "label": label, "checked": value == police}
                          for value, label in form.fields["police_status"].choices],
+        "source_cards": _source_cards(form),
+        "recipients": _recipients(request, _routing_values(form), anonymous_only),
         "draft": draft,
         "draft_key": "varn-report:" + ("anonym" if anonymous_only else str(request.user.pk)),
         "max_text": services.MAX_TEXT,

@@ -1,11 +1,11 @@
-"""The figures of a situation picture: counts from the database
-(situation.queries) arranged per table, and suppressed for aggregate-only
-readers (situation.suppression). Only numbers and Cells: no text to read, no
-links, no chart data; situation.stats presents them.
+"""The figures of a situation picture: counts from the database (the
+running totals, situation.totals) arranged per table, and suppressed for
+aggregate-only readers (situation.suppression). Only numbers and Cells: no
+text to read, no links, no chart data; situation.stats presents them.
 
-compute() is the whole of it. Every count is a GROUP BY or an aggregate in
-SQL; Python only arranges the few aggregated rows, so the number of queries
-does not depend on the amount of data. Which units had training in the period
+compute() is the whole of it. Every count comes from one query on the
+running totals; Python only arranges the few aggregated rows, so the number
+of queries does not depend on the amount of data. Which units had training in the period
 comes from the annual cycle's training log (cycle.services.trained_units).
 
 Suppression: 1–4 show as "<5" and a second step hides enough other cells
@@ -38,7 +38,7 @@ from django.utils import timezone
 from cycle.services import trained_units
 from incidents.models import Incident
 from organisation.models import Headcount, OrgUnit, User
-from situation import actors, analysis, queries
+from situation import actors, analysis, disclosure, queries, totals
 from situation.lens import Lens, add_months, local_start, month_start
 from situation.suppression import (
     Cell,
@@ -368,12 +368,20 @@ def terms_with_counts(terms: list, counts: dict) -> list:
     return [t for t in terms if t.active or counts.get(t.pk)]
 
 
-def gather(user, win: Window, terms: dict):
-    """The database work for every count: a handful of GROUP BY passes.
-    Returns the counts and the period's scoped incidents."""
+def gather(user, win: Window, terms: dict, *, raw: bool = False):
+    """The database work for every count: one query on the running totals
+    (situation.totals), or with raw=True a handful of GROUP BY passes over
+    the incidents themselves (situation.queries: the reference the tests and
+    the benchmark compare the totals with). Returns the counts and the
+    period's scoped incidents (a lazy queryset, for the repeated actors; from
+    the totals only those that name an actor)."""
     lens = win.lens
-    before = lens.countable(user, local_start(win.ext_start), max(lens.start_dt, win.prev_end_dt), terms=terms)
     current = lens.countable(user, lens.start_dt, lens.end_dt, terms=terms)
+    if not raw:
+        current = totals.with_actors(user, lens, terms, current)  # all actors.repeated_actors reads
+        return totals.gather(user, lens, terms, pieces=win.pieces, history_start=win.history_start,
+                             with_history=win.has_history, today=timezone.localdate()), current
+    before = lens.countable(user, local_start(win.ext_start), max(lens.start_dt, win.prev_end_dt), terms=terms)
     previous = lens.countable(user, win.prev_start_dt, win.prev_end_dt, terms=terms)
     counts = queries.gather(
         before, current, previous=previous, terms=terms, today=timezone.localdate(), months=win.pieces,
@@ -695,17 +703,24 @@ def summary(user, lens: Lens, terms: dict, *, suppress: bool) -> tuple[list, lis
     hide = Suppressor(suppress)
     win = window(lens)
     counts, _current = gather(user, win, terms)
+    if suppress:
+        counts = disclosure.protect(counts, win.pieces)
     months = trend(counts, terms["forms"], win, hide)
     return months.forms, months.form_totals, hide.cell(counts.total_now)
 
 
-def compute(user, lens: Lens, terms: dict, *, suppress: bool, police: bool) -> Figures:
+def compute(user, lens: Lens, terms: dict, *, suppress: bool, police: bool, raw: bool = False) -> Figures:
     """Every figure for one lens. police: the joint picture for the police
-    area (no gender analysis, no actors)."""
+    area (no gender analysis, no actors). raw: count from the incidents
+    instead of the running totals (see gather)."""
     hide = Suppressor(suppress)
     win = window(lens)
     places = tree(lens.node)
-    counts, current = gather(user, win, terms)
+    counts, current = gather(user, win, terms, raw=raw)
+    # Protected figures (cell key method) for aggregate-only readers. raw is
+    # the exact reference the running totals are compared with: no key sums.
+    if suppress and not raw:
+        counts = disclosure.protect(counts, win.pieces)
     people = staff(lens.node, win)
     months = trend(counts, terms["forms"], win, hide)
     sources = category(terms["sources"], counts.source_now, counts.total_now, hide)

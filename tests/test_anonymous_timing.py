@@ -6,7 +6,6 @@ import uuid
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
-import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
@@ -197,8 +196,6 @@ def test_the_anonymous_paths_rate_limits_store_nothing_and_rotate_their_salt(cli
     assert client.post(PUBLIC, {**values(city), "anonymous_only": "1"}).status_code != 429
 
 
-@pytest.mark.xfail(strict=True, reason="the recipients preview (reporting/views.py, @ratelimit keyed on "
-                   "user:<id> or the address) still counts in the shared cache")
 def test_the_recipients_preview_before_an_anonymous_report_counts_nothing_in_the_shared_cache(login, city):
     client = login(city.employee)
     send(client, values(city))

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from incidents.classify import FORM_ORDER, Suggestion, fold, suggest
+from incidents.classify import FORM_ORDER, Suggestion, fold, source_hint, suggest
 from incidents.models import InfluenceForm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,6 +147,44 @@ def test_the_model_finds_what_the_rules_miss_and_quotes_the_reporters_words():
 
 def test_the_model_never_quotes_a_negated_word():
     assert suggest("Inga hot, inget våld, ingen skadegörelse och inga mutor.") == []
+
+
+# --- who it was: the hint for the routing question --------------------------------
+
+@pytest.mark.parametrize("text,code,phrase", [
+    ("Min chef pressade mig att bevilja bistånd till hans släkting", "intern", "Min chef pressade"),
+    ("min chef pressade mig att bevilja bistand till hans slakting", "intern", "min chef pressade"),
+    ("Chefen sa att jag skulle skriva om utredningen", "intern", "Chefen sa"),
+    ("Enhetschefen ville att jag skulle ändra beslutet", "intern", "Enhetschefen ville"),
+    ("Jag blev pressad av min chef att godkänna ansökan", "intern", "min chef att"),
+    ("En kollega tog emot pengar från utföraren", "intern", "kollega tog"),
+    ("Kollegorna på enheten fryser ut mig sedan jag anmälde", "intern", "Kollegorna på"),
+    ("En politiker ringde och ville att ärendet skulle gå fortare", "fortroendevald", "politiker ringde"),
+    ("Nämndledamoten krävde att vi beviljar hans granne", "fortroendevald", "Nämndledamoten krävde"),
+    ("Ordföranden i socialnämnden hörde av sig om familjen", "fortroendevald", "Ordföranden i socialnämnden hörde"),
+    ("En förtroendevald ville se akten", "fortroendevald", "förtroendevald ville"),
+    ("Brukaren skrek att min chef är korrupt", "intern", "min chef är"),
+])
+def test_the_source_hint_finds_managers_colleagues_and_elected_officials(text, code, phrase):
+    hint = source_hint(text)
+    assert hint is not None and hint.code == code
+    assert phrase.lower() in hint.matched_phrase.lower() or hint.matched_phrase.lower() in phrase.lower()
+
+
+@pytest.mark.parametrize("text", [
+    "Brukaren sa att hen vet var jag bor",
+    "Brukaren hotade min kollega i receptionen",
+    "Klienten hotade mig och min kollega",
+    "Jag berättade för min chef om hotet direkt",
+    "Jag har pratat med chefen efteråt",
+    "Det var inte min chef utan en anhörig",
+    "Hot mot politiker har ökat",
+    "Anhörigen knuffade kollegan i dörren",
+    "",
+    "ok",
+])
+def test_the_source_hint_leaves_the_people_spoken_to_and_hurt_alone(text):
+    assert source_hint(text) is None
 
 
 # --- command line ---------------------------------------------------------------

@@ -14,10 +14,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import expect
 
 from audit.models import AuditEntry
 from incidents.models import Incident, Message, ReportDraft
-from tests.conftest import assert_accessible, browser_login, screenshot
+from tests.conftest import SCREENSHOTS, assert_accessible, browser_login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,26 +32,28 @@ def clean_state(settings, tmp_path):
     mail.outbox.clear()
 
 
-def fill(page, text=TEXT, forms=("Hot",), identity=None, source=None, channel=None, unit=None):
+def fill(page, text=TEXT, forms=("Hot",), identity=None, source="Brukare/klient", channel=None, unit=None):
     page.get_by_label("Vad hände?").fill(text)
     if unit:
-        page.get_by_label("Enhet").select_option(label=unit)
+        page.get_by_label("Enhet", exact=True).select_option(label=unit)
     for name in forms:
         page.locator(".choice-card", has_text=name).first.click()
     if identity:
         page.get_by_role("radio", name=identity).check()
-    if source or channel:
+    if source:
+        page.get_by_role("radio", name=source).check()
+    if channel:
         details = page.locator("details.more")
         if not details.get_attribute("open") == "":
             page.get_by_text("Mer information (frivilligt)").click()
-        if source:
-            page.get_by_label("Vem utövade påverkan?").select_option(label=source)
-        if channel:
-            page.get_by_label("Hur eller var skedde det?").select_option(label=channel)
+        page.get_by_label("Hur eller var skedde det?").select_option(label=channel)
 
 
 def submit(page):
-    page.get_by_role("button", name="Skicka rapporten").click()
+    # The script may hold the press until the recipients of the latest
+    # answers are shown, so wait for the page that answers the form.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Skicka rapporten").click()
     page.wait_for_load_state()
 
 
@@ -67,6 +70,11 @@ def mailed_to(count, timeout=10):
     while len(mail.outbox) < count and time.monotonic() < deadline:
         time.sleep(0.1)
     return sorted(a for m in mail.outbox for a in m.to)
+
+
+def screenshot_path(name):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS / f"{name}.png"
 
 
 def the_report(text=TEXT):
@@ -159,7 +167,7 @@ def test_a_confidential_reporter_is_hidden_from_the_manager_but_not_the_coordina
     browser_login(desktop, city.auditor.username)
     desktop.goto(f"/granskning/?arende={incident.reference}")
     page = desktop.content()
-    assert "incident.create" in page and "konfidentiell rapportör" in page and name not in page
+    assert "Konfidentiell rapportör skickade in rapporten" in page and name not in page
     logout(desktop)
 
     browser_login(desktop, city.security.username)
@@ -254,7 +262,7 @@ def test_a_draft_is_restored_after_a_reload_and_on_another_device(city, phone, b
     browser_login(phone, city.employee.username)
     phone.goto("/rapportera/")
     fill(phone, forms=("Hot", "Våld"), identity="Konfidentiell")
-    phone.get_by_role("button", name="Igår").click()
+    phone.get_by_role("button", name="I går").click()
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     phone.get_by_label("Vad hände?").blur()
     phone.wait_for_timeout(600)
@@ -266,9 +274,9 @@ def test_a_draft_is_restored_after_a_reload_and_on_another_device(city, phone, b
     assert phone.get_by_text("Vi har fyllt i").first.is_visible()
     # The restored area was only the unit's own, so it still follows the unit.
     phone.get_by_text("Mer information (frivilligt)").click()
-    phone.get_by_label("Enhet").select_option(label="Barn och unga Norr")
+    phone.get_by_label("Enhet", exact=True).select_option(label="Barn och unga Norr")
     assert phone.get_by_label("Verksamhetsområde").evaluate("el => el.selectedOptions[0].text") == "Barn och unga"
-    phone.get_by_label("Enhet").select_option(label="Ekonomiskt bistånd Norr")
+    phone.get_by_label("Enhet", exact=True).select_option(label="Ekonomiskt bistånd Norr")
 
     # The server keeps it too, for the next device.
     deadline = time.monotonic() + 10
@@ -428,10 +436,10 @@ def test_the_form_is_accessible_with_everything_open(city, phone, desktop):
         assert_accessible(page)
         screenshot(page, f"report-form-open-{size}")
     # The quick dates and the unit's area do their job.
-    phone.get_by_role("button", name="Idag").click()
+    phone.get_by_role("button", name="I dag").click()
     assert phone.get_by_label("Datum").input_value() == timezone.localdate().isoformat()
     assert phone.get_by_label("Verksamhetsområde").evaluate("el => el.selectedOptions[0].text") == "Ekonomiskt bistånd"
-    phone.get_by_label("Enhet").select_option(label="Barn och unga Norr")
+    phone.get_by_label("Enhet", exact=True).select_option(label="Barn och unga Norr")
     assert phone.get_by_label("Verksamhetsområde").evaluate("el => el.selectedOptions[0].text") == "Barn och unga"
 
 
@@ -454,6 +462,7 @@ def test_on_the_real_form_the_suggestion_and_the_guide_tick_the_right_boxes(city
     assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "page scrolls sideways"
     assert_accessible(phone)
     screenshot(phone, "report-form-guide-phone")
+    phone.get_by_role("radio", name="Brukare/klient").check()
     before = set(Incident.unscoped.values_list("pk", flat=True))
     submit(phone)
     [incident] = Incident.unscoped.exclude(pk__in=before)
@@ -475,9 +484,10 @@ def test_the_form_works_without_javascript(city, browser, live_server):
     page = context.new_page()
     browser_login(page, city.employee.username)
     page.goto("/rapportera/")
-    assert not page.get_by_role("button", name="Idag").is_visible()  # needs the script
+    assert not page.get_by_role("button", name="I dag").is_visible()  # needs the script
     page.get_by_label("Vad hände?").fill(TEXT)
     page.locator("#id_forms_0").check()
+    page.get_by_role("radio", name="Brukare/klient").check()
     page.get_by_role("button", name="Skicka rapporten").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Tack – rapporten är skickad").is_visible()
@@ -509,3 +519,187 @@ def test_a_report_about_ones_own_manager_bypasses_the_manager(city, desktop):
     browser_login(desktop, city.hr.username)
     response = desktop.goto(f"/arenden/{incident.pk}/")
     assert response.status == 200 and str(city.employee) in desktop.content()
+
+
+# --- the routing question: asked before sending, with who receives the report -------
+
+ABOUT_MANAGER = "Min chef pressade mig att bevilja bistånd till hans släkting, trots att han inte hade rätt till det."
+
+
+def recipients(page):
+    return page.locator("[data-recipients]")
+
+
+def test_with_the_script_the_recipients_follow_the_answers_and_the_text_is_asked_about(city, phone, desktop):
+    browser_login(phone, city.employee.username)
+    phone.goto("/rapportera/")
+    # Before any answer: both possible sets, for the pre-filled unit.
+    expect(recipients(phone)).to_contain_text(f"{city.manager} (chef)")
+    expect(recipients(phone)).to_contain_text(f"{city.hr} (HR)")
+    # The "may see" box belongs to "Vet inte / vill inte säga" only.
+    assert not phone.get_by_label("Min chef får se rapporten").is_visible()
+    phone.get_by_role("radio", name="Vet inte / vill inte säga").check()
+    assert phone.get_by_label("Min chef får se rapporten").is_visible()
+    expect(recipients(phone)).to_contain_text(f"Går till: {city.security} (säkerhetssamordnare), {city.hr} (HR)")
+    expect(recipients(phone)).not_to_contain_text(str(city.manager))
+
+    fill(phone, text=ABOUT_MANAGER, forms=("Korruption",), source="Brukare/klient")
+    hint = phone.locator("[data-source-hint]")
+    expect(hint).to_contain_text("Du skrev ”Min chef pressade”. Gäller det din chef eller en kollega?")
+    expect(recipients(phone)).to_contain_text(f"Går till: {city.manager} (chef), {city.security} (säkerhetssamordnare)")
+    assert phone.get_by_label("Ja, mitt svar stämmer – rapporten får gå till enhetens chefer").is_visible()
+    assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "page scrolls sideways"
+    assert_accessible(phone)
+    phone.locator("[data-source-question]").screenshot(path=str(screenshot_path("report-source-hint-phone")))
+    screenshot(phone, "report-form-hint-phone")
+
+    hint.get_by_role("button", name="Välj ”Chef eller kollega”").click()
+    assert phone.get_by_role("radio", name="Chef eller kollega").is_checked()
+    expect(recipients(phone)).to_contain_text(f"Går till: {city.security} (säkerhetssamordnare), {city.hr} (HR)")
+    expect(recipients(phone)).not_to_contain_text(str(city.manager))
+    expect(hint).to_be_hidden()
+    assert not phone.get_by_label("Ja, mitt svar stämmer – rapporten får gå till enhetens chefer").is_visible()
+    assert_accessible(phone)
+    screenshot(phone, "report-form-routing-phone")
+    submit(phone)
+    assert phone.get_by_role("heading", name="Tack – rapporten är skickad").is_visible()
+    incident = the_report(ABOUT_MANAGER)
+    assert incident.bypasses_management and incident.source.code == "intern"
+    assert mailed_to(2) == sorted([city.security.email, city.hr.email])
+    text = phone.locator("main").inner_text()
+    assert "HR hjälper dig att boka" in text and "din chef" not in text
+    assert_accessible(phone)
+    screenshot(phone, "report-receipt-bypass-phone")
+
+    browser_login(desktop, city.employee.username)
+    desktop.goto("/rapportera/")
+    fill(desktop, text="Brukaren sa att hen vet var jag bor.", source="Brukare/klient")
+    expect(recipients(desktop)).to_contain_text(f"Får veta att en rapport har kommit in: {city.safety} (skyddsombud)")
+    assert_accessible(desktop)
+    screenshot(desktop, "report-form-routing-desktop")
+
+
+def test_without_javascript_a_report_about_the_manager_is_asked_about_and_never_reaches_the_manager(
+        city, browser, live_server):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844},
+                                  locale="sv-SE", base_url=live_server.url)
+    page = context.new_page()
+    browser_login(page, city.employee.username)
+    page.goto("/rapportera/")
+    expect(recipients(page)).to_contain_text("Det beror på vem som utövade påverkan")
+    page.get_by_label("Vad hände?").fill(ABOUT_MANAGER)
+    page.locator(".choice-card", has_text="Korruption").first.click()
+    page.get_by_role("radio", name="Brukare/klient").check()
+    submit(page)
+    # The server refuses the first press with the question and keeps everything.
+    assert not Incident.unscoped.filter(description=ABOUT_MANAGER).exists()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Du skrev ”Min chef pressade”. Gäller det din chef eller en kollega?")
+    assert page.get_by_label("Vad hände?").input_value() == ABOUT_MANAGER
+    assert page.locator(".choice-card", has_text="Korruption").locator("input").is_checked()
+    assert page.get_by_label("Ja, mitt svar stämmer – rapporten får gå till enhetens chefer").is_visible()
+    screenshot(page, "report-nojs-question-phone")  # axe needs the script: see the test below
+    page.get_by_role("radio", name="Chef eller kollega").check()
+    submit(page)
+    assert page.get_by_role("heading", name="Tack – rapporten är skickad").is_visible()
+    incident = the_report(ABOUT_MANAGER)
+    assert incident.bypasses_management
+    assert mailed_to(2) == sorted([city.security.email, city.hr.email])
+    context.close()
+
+
+def test_without_javascript_the_recipients_are_shown_when_the_unit_changes(city, browser, live_server):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900},
+                                  locale="sv-SE", base_url=live_server.url)
+    page = context.new_page()
+    browser_login(page, city.employee.username)
+    page.goto("/rapportera/?alla-enheter=1")
+    fill(page, unit="Ekonomiskt bistånd Syd", source="Vet inte / vill inte säga")
+    submit(page)
+    assert not Incident.unscoped.filter(description=TEXT).exists()
+    expect(page.get_by_role("alert")).to_contain_text("Rapporten är inte skickad än")
+    expect(recipients(page)).to_contain_text(f"Går till: {city.security_south} (säkerhetssamordnare)")
+    expect(recipients(page)).not_to_contain_text(str(city.manager_south))
+    screenshot(page, "report-nojs-confirm-desktop")
+    submit(page)
+    assert page.get_by_role("heading", name="Tack – rapporten är skickad").is_visible()
+    incident = the_report()
+    assert incident.unit == city.south_a and incident.bypasses_management
+    context.close()
+
+
+def test_the_servers_question_and_confirmation_step_are_accessible(city, phone, desktop):
+    """The pages the server answers with when it asks before sending, scanned
+    by axe (which needs the script, so in an ordinary browser)."""
+    browser_login(phone, city.employee.username)
+    phone.goto("/rapportera/")
+    fill(phone, text=ABOUT_MANAGER, forms=("Korruption",), source="Brukare/klient")
+    phone.wait_for_timeout(1200)   # the recipients and the question are shown
+    phone.evaluate("() => { document.querySelector('#id_source_confirmed').checked = false; }")
+    submit(phone)
+    expect(phone.get_by_role("alert")).to_contain_text("Du skrev ”Min chef pressade”")
+    assert not Incident.unscoped.filter(description=ABOUT_MANAGER).exists()
+    assert_accessible(phone)
+    screenshot(phone, "report-question-phone")
+
+    browser_login(desktop, city.employee.username)
+    desktop.goto("/rapportera/")
+    fill(desktop)
+    desktop.evaluate("() => { document.querySelector('[data-recipients-seen]').value = ''; }")
+    desktop.evaluate("() => document.querySelector('form[data-report-form]').submit()")
+    desktop.wait_for_load_state()
+    expect(desktop.get_by_role("alert")).to_contain_text("Rapporten är inte skickad än")
+    assert_accessible(desktop)
+    screenshot(desktop, "report-confirm-desktop")
+
+
+def test_a_restored_draft_keeps_the_answer_and_never_reaches_the_manager(city, phone):
+    browser_login(phone, city.employee.username)
+    phone.goto("/rapportera/")
+    fill(phone, text=ABOUT_MANAGER, forms=("Korruption",), source="Chef eller kollega", identity="Konfidentiell")
+    phone.get_by_label("Vad hände?").blur()
+    phone.wait_for_timeout(600)
+    phone.reload()
+    assert phone.get_by_label("Vad hände?").input_value() == ABOUT_MANAGER
+    assert phone.get_by_role("radio", name="Chef eller kollega").is_checked()
+    expect(recipients(phone)).to_contain_text(f"Går till: {city.security} (säkerhetssamordnare), {city.hr} (HR)")
+    expect(recipients(phone)).not_to_contain_text(str(city.manager))
+    submit(phone)
+    incident = the_report(ABOUT_MANAGER)
+    assert incident.bypasses_management and incident.identity_mode == "confidential"
+    assert mailed_to(2) == sorted([city.security.email, city.hr.email])
+
+
+def test_the_public_anonymous_form_with_vet_inte_and_the_copy_button(city, browser, live_server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="sv-SE", base_url=live_server.url,
+                                  is_mobile=True, has_touch=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    page.goto("/rapportera/anonymt/")
+    expect(recipients(page)).to_contain_text("Välj enhet, så ser du här vem som får rapporten.")
+    fill(page, text=ABOUT_MANAGER, forms=("Korruption",), unit="Ekonomiskt bistånd Norr",
+         source="Vet inte / vill inte säga")
+    expect(recipients(page)).to_contain_text(f"Går till: {city.security} (säkerhetssamordnare), {city.hr} (HR)")
+    assert_accessible(page)
+    screenshot(page, "report-anonymous-routing-phone")
+    submit(page)
+    code = CODE.search(page.locator(".receipt-code").inner_text()).group(0)
+    incident = the_report(ABOUT_MANAGER)
+    assert incident.bypasses_management and incident.reporter is None
+    assert mailed_to(2) == sorted([city.security.email, city.hr.email])
+    page.get_by_role("button", name="Kopiera koden").click()
+    expect(page.locator("[data-copy-status]")).to_contain_text("Koden är kopierad")
+    assert page.evaluate("() => navigator.clipboard.readText()") == code
+    assert_accessible(page)
+    screenshot(page, "report-anonymous-receipt-copy-phone")
+    context.close()
+
+
+def test_a_report_just_sent_looks_calm_on_my_reports(city, phone):
+    browser_login(phone, city.employee.username)
+    phone.goto("/mina-rapporter/")
+    badge = phone.locator(".status-own.status-new").first
+    colour = badge.evaluate("el => getComputedStyle(el).color")
+    assert colour == "rgb(74, 82, 96)"   # --muted, not the alarm red
+    assert_accessible(phone)
+    screenshot(phone, "mine-list-calm-phone")

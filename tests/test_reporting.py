@@ -12,12 +12,18 @@ from django.utils import timezone
 from audit.log import verify_chain
 from audit.models import AuditEntry
 from incidents import routing
-from incidents.models import ack_deadline
-from reporting import drafts, receipts, services, thread
 from incidents.models import (
-    Incident, InfluenceForm, Message, ReceiptCode, ReportDraft, Source, Submission,
+    Incident,
+    InfluenceForm,
+    Message,
+    ReceiptCode,
+    ReportDraft,
+    Source,
+    Submission,
+    ack_deadline,
 )
 from organisation.models import Role, RoleAssignment
+from reporting import drafts, receipts, services, thread
 from tests.factories import user
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +78,8 @@ def test_an_anonymous_report_links_to_nobody_even_when_sent_while_logged_in(city
     receipt = file_report(city, identity_mode=Incident.IdentityMode.ANONYMOUS)
     incident = receipt.incident
     assert incident.reporter is None
+    from audit.log import release_anonymous
+    release_anonymous(now=timezone.now() + timedelta(hours=1))  # the timer, once the hour has ended
     entry = AuditEntry.objects.get(action="incident.create", incident=incident)
     assert entry.actor is None and entry.actor_label == "anonym rapportör"
     # Nothing in the audit entry names the employee who was logged in.
@@ -121,6 +129,7 @@ def test_simultaneous_submissions_of_one_form_give_one_report(city):
     shared cache locks whole tables), so there they queue, as the IMMEDIATE
     transactions of a file database make them do in production."""
     import threading
+
     from django.db import connection as conn
 
     token = uuid.uuid4()
@@ -255,6 +264,71 @@ def test_a_report_about_an_elected_official_bypasses_management_too(city):
     assert receipt.incident.bypasses_management and city.manager not in receipt.routing.everyone
 
 
+def test_vet_inte_means_not_to_the_managers_unless_the_reporter_says_they_may_see_it(
+        city, django_capture_on_commit_callbacks):
+    unknown = Source.objects.get(code="okand")
+    mail.outbox.clear()
+    receipt = file_report(city, capture=django_capture_on_commit_callbacks, source=unknown)
+    assert receipt.incident.bypasses_management
+    assert receipt.routing.handlers == [city.security, city.hr]
+    assert sorted(a for m in mail.outbox for a in m.to) == sorted([city.security.email, city.hr.email])
+    allowed = file_report(city, source=unknown, manager_may_see=True)
+    assert not allowed.incident.bypasses_management and city.manager in allowed.routing.handlers
+
+
+def test_a_report_without_any_source_does_not_reach_the_managers(city):
+    receipt = file_report(city, source=None)
+    assert receipt.incident.bypasses_management and city.manager not in receipt.routing.everyone
+
+
+@pytest.mark.parametrize("code", ["intern", "fortroendevald"])
+def test_saying_the_manager_may_see_it_never_opens_an_internal_report_to_them(city, code):
+    receipt = file_report(city, source=Source.objects.get(code=code), manager_may_see=True)
+    assert receipt.incident.bypasses_management
+    assert city.manager not in receipt.routing.everyone and city.head_north not in receipt.routing.everyone
+
+
+@pytest.mark.parametrize("code, may_see", [("brukare", False), ("intern", False), ("okand", False),
+                                           ("okand", True), ("fortroendevald", True)])
+@pytest.mark.parametrize("identity", list(Incident.IdentityMode.values))
+def test_the_recipients_shown_before_sending_are_those_the_report_goes_to(city, code, may_see, identity):
+    source = Source.objects.get(code=code)
+    for reporter in (city.employee, city.manager):
+        shown = services.preview_routing(reporter=reporter, unit=city.north_a, identity_mode=identity,
+                                         bypass=routing.decide_bypass(source, may_see))
+        sent = file_report(city, reporter=reporter, source=source, manager_may_see=may_see,
+                           identity_mode=identity).routing
+        assert (shown.handlers, shown.informed, shown.bypass) == (sent.handlers, sent.informed, sent.bypass)
+        assert routing.signature(shown) == routing.signature(sent)
+        assert routing.describe(shown) == routing.describe(sent)
+
+
+def test_the_recipients_in_words_name_each_person_and_role(city):
+    normal = services.preview_routing(reporter=city.employee, unit=city.north_a, bypass=False)
+    bypassed = services.preview_routing(reporter=city.employee, unit=city.north_a, bypass=True)
+    assert routing.describe(normal)["handlers"] == f"{city.manager} (chef), {city.security} (säkerhetssamordnare)"
+    assert routing.describe(normal)["informed"] == f"{city.safety} (skyddsombud)"
+    assert routing.describe(bypassed) == {
+        "handlers": f"{city.security} (säkerhetssamordnare), {city.hr} (HR)", "informed": "", "bypass": True}
+    assert routing.signature(normal) != routing.signature(bypassed)
+
+
+def test_who_would_reach_an_unsaved_case_agrees_with_the_access_querysets(city):
+    """access.would_reach reads the rules of visible_incidents and
+    handleable_incidents in Python for a report not yet sent; the two must
+    never drift apart."""
+    from incidents import access
+    from organisation.models import User
+
+    cases = [city.named, city.confidential, city.anonymous, city.bypassed, city.north_b_case, city.south_case]
+    for person in User.objects.all():
+        for case in cases:
+            assert access.would_reach(person, case, handle=False) == \
+                access.visible_incidents(person).filter(pk=case.pk).exists(), (person, case)
+            assert access.would_reach(person, case, handle=True) == \
+                access.handleable_incidents(person).filter(pk=case.pk).exists(), (person, case)
+
+
 def test_a_reporting_manager_is_not_sent_their_own_report(city):
     receipt = file_report(city, reporter=city.manager)
     assert city.manager not in receipt.routing.everyone
@@ -380,6 +454,8 @@ def test_an_anonymous_reporters_message_has_no_author(city, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         message = thread.post_message(incident, body="Svar", author=city.employee, by_reporter=True)
     assert message.author is None
+    from audit.log import release_anonymous
+    release_anonymous(now=timezone.now() + timedelta(hours=1))  # the timer, once the hour has ended
     entry = AuditEntry.objects.get(action="message.create", object_id=str(message.pk))
     assert entry.actor is None and entry.actor_label == "anonym rapportör"
     assert sorted(a for m in mail.outbox for a in m.to) == sorted([city.manager.email, city.security.email])

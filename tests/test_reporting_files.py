@@ -13,7 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from audit.models import AuditEntry
-from incidents.models import Attachment, Incident, InfluenceForm
+from incidents.models import Attachment, Incident, InfluenceForm, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -79,12 +79,14 @@ def post_report(client, city, files, **extra):
         "occurred_date": now.date().isoformat(),
         "unit": city.north_a.pk,
         "identity_mode": "named",
+        "source": Source.objects.get(code="brukare").pk,
         "police_status": "undecided",
         "token": str(uuid.uuid4()),
-        "attachments": files,
         **extra,
     }
-    return client.post(reverse("reporting:report"), data)
+    # As the form's script does: show who will receive it, then send.
+    data["recipients_seen"] = client.post(reverse("reporting:recipients"), data).json()["seen"]
+    return client.post(reverse("reporting:report"), {**data, "attachments": files})
 
 
 def the_incident():

@@ -10,11 +10,13 @@ from casework import workflow
 pytestmark = pytest.mark.django_db
 
 # Pages that answer without a login, on purpose: logging in, the language
-# switch, the anonymous reporting path (report and follow-up by code) and the
-# five forms of influence that the anonymous form links to. (The articles on
+# switch, the anonymous reporting path (report, who will receive it, and
+# follow-up by code) and the five forms of influence that the anonymous form
+# links to. (The articles on
 # the five forms are public too; knowledge:article is walked here with an
 # article that is not, and test_knowledge covers both.)
 PUBLIC = {"login", "logout", "set_language", "reporting:report_anonymous", "reporting:followup",
+          "reporting:recipients",
           "knowledge:forms",
           # The load balancer's probes: "ok" or "unavailable", nothing more
           # (tests/test_faults.py).

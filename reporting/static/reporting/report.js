@@ -1,8 +1,11 @@
 // Report form enhancements. The form works without this file; with it:
 // a character counter, "Idag"/"Igår" buttons, operation area following the
-// unit, police fields shown when relevant, drafts kept while typing (in the
-// browser, and on the server for logged-in users) and no double submission.
-// On the receipt page it clears the drafts of the report just sent.
+// unit, police fields shown when relevant, who will receive the report kept
+// up to date as the unit and the answer about who it was change (with a
+// question when the text names a manager, a colleague or an elected
+// official), drafts kept while typing (in the browser, and on the server for
+// logged-in users) and no double submission. On the receipt page it clears
+// the drafts of the report just sent and copies the receipt code.
 (function () {
   "use strict";
 
@@ -16,6 +19,38 @@
       try { window.localStorage.removeItem(key); window.sessionStorage.removeItem(key); } catch (e) { /* storage off */ }
     });
   }
+
+  // --- receipt page: copy the receipt code ------------------------------------------
+  each(document.querySelectorAll("[data-copy]"), function (copy) {
+    var source = document.getElementById(copy.getAttribute("data-copy"));
+    var status = document.querySelector("[data-copy-status]");
+    if (!source) { return; }
+    copy.hidden = false;
+    function say(text) { if (status) { status.textContent = text; } }
+    function selectCode() {
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }
+    function fallback() {
+      // No clipboard access (an old browser, or not allowed): select the
+      // code so that the reporter can copy it themselves.
+      selectCode();
+      var copied = false;
+      try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+      say(copy.getAttribute(copied ? "data-copied-text" : "data-fallback-text"));
+    }
+    copy.addEventListener("click", function () {
+      var code = source.textContent.trim();
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(code).then(function () {
+          say(copy.getAttribute("data-copied-text"));
+        }, fallback);
+      } else { fallback(); }
+    });
+  });
 
   var form = document.querySelector("form[data-report-form]");
   if (!form) { return; }
@@ -100,6 +135,104 @@
       }
     });
   });
+
+  // --- who it was, and who will receive the report ------------------------------------
+  var question = form.querySelector("[data-source-question]");
+  var maySee = form.querySelector("[data-manager-may-see]");
+  var maySeeBox = form.querySelector("#id_manager_may_see");
+  var hintBox = form.querySelector("[data-source-hint]");
+  var hintText = form.querySelector("[data-source-hint-text]");
+  var hintChoose = form.querySelector("[data-source-hint-choose]");
+  var confirmBox = form.querySelector("[data-source-confirm]");
+  var confirmInput = form.querySelector("#id_source_confirmed");
+  var recipients = form.querySelector("[data-recipients]");
+  var recipientsBody = form.querySelector("[data-recipients-body]");
+  var recipientsSeen = form.querySelector("[data-recipients-seen]");
+  // The server asked already (a form sent back): do not say it twice.
+  var serverAsked = !!(question && question.querySelector("#id_source_error"));
+  function chosenSource() { return form.querySelector("input[name=source]:checked"); }
+  function updateMaySee() {
+    if (!maySee) { return; }
+    var chosen = chosenSource();
+    maySee.hidden = !(chosen && chosen.hasAttribute("data-unknown"));
+  }
+  function showConfirm(show) {
+    if (!confirmBox) { return; }
+    confirmBox.hidden = !show;
+    // A confirmation answers one question about one answer; never keep it hidden.
+    if (!show && confirmInput) { confirmInput.checked = false; }
+  }
+  function showHint(hint) {
+    if (!hintBox) { return; }
+    var chosen = chosenSource();
+    if (!hint) {
+      hintBox.hidden = true;
+      showConfirm(false);
+      return;
+    }
+    hintText.textContent = hint.text + (hint.confirm_text ? " " + hint.confirm_text : "");
+    hintBox.hidden = serverAsked;
+    if (hintChoose) {
+      hintChoose.hidden = !hint.pk || !!(chosen && String(chosen.value) === String(hint.pk));
+      hintChoose.textContent = hint.button || "";
+      hintChoose.setAttribute("data-pk", hint.pk || "");
+    }
+    showConfirm(!!hint.confirm);
+  }
+  if (hintChoose) {
+    hintChoose.addEventListener("click", function () {
+      var radio = form.querySelector("input[name=source][value='" + hintChoose.getAttribute("data-pk") + "']");
+      if (radio) {
+        radio.checked = true;
+        radio.dispatchEvent(new Event("change", { bubbles: true }));
+        radio.focus();
+      }
+    });
+  }
+
+  var previewUrl = recipients ? recipients.getAttribute("data-url") : "";
+  var previewTimer = null;
+  var previewSeq = 0;
+  var inflight = null;
+  function preview() {
+    clearTimeout(previewTimer);
+    previewTimer = null;
+    if (!previewUrl) { return Promise.resolve(); }
+    var body = new FormData(form);
+    body.delete("attachments");
+    if (form.hasAttribute("data-anonymous-only")) { body.set("anonymous_only", "1"); }
+    var seq = ++previewSeq;
+    var request = fetch(previewUrl, { method: "POST", body: body, credentials: "same-origin",
+                                      headers: { "X-CSRFToken": csrf } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (answer) {
+        if (!answer || seq !== previewSeq) { return; }
+        recipientsBody.innerHTML = answer.html;
+        recipientsSeen.value = answer.seen;
+        showHint(answer.hint);
+      })
+      .catch(function () { /* the server shows the recipients before sending instead */ })
+      .then(function () { if (seq === previewSeq) { inflight = null; } });
+    inflight = request;
+    return request;
+  }
+  function schedulePreview(delay) {
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(preview, delay);
+  }
+  function previewBusy() { return previewTimer !== null || inflight !== null; }
+  if (recipients) {
+    form.addEventListener("change", function (e) {
+      var name = e.target.name;
+      if (name === "source") { serverAsked = false; showConfirm(false); updateMaySee(); }
+      if (name === "unit" || name === "source" || name === "identity_mode" || name === "manager_may_see") {
+        schedulePreview(100);
+      }
+    });
+    if (text) {
+      text.addEventListener("input", function () { serverAsked = false; schedulePreview(700); });
+    }
+  }
 
   // --- drafts ---------------------------------------------------------------------------
   function identity() {
@@ -206,6 +339,8 @@
     if (saved && saved.savedAt > serverSavedAt && JSON.stringify(saved.data) !== JSON.stringify(collect())) {
       apply(saved.data);
       if (notice) { notice.hidden = false; }
+      updateMaySee();
+      preview();  // the restored unit and answers decide who receives it
     }
   } else {
     writeLocal();
@@ -230,6 +365,15 @@
   var label = button ? button.textContent : "";
   form.addEventListener("submit", function (e) {
     if (submitting) { e.preventDefault(); return; }
+    if (previewBusy()) {
+      // Send what the reporter has seen: wait for the recipients of the
+      // latest answers, then send (the server checks it either way).
+      e.preventDefault();
+      (previewTimer !== null ? preview() : inflight).then(function () {
+        if (form.requestSubmit) { form.requestSubmit(button || undefined); } else { form.submit(); }
+      });
+      return;
+    }
     writeLocal();
     submitting = true;
     if (button) {
@@ -245,4 +389,5 @@
 
   updateCounter();
   updatePolice();
+  updateMaySee();
 })();
