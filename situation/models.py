@@ -42,7 +42,7 @@ class Counted(models.Model):
     bypass = models.BooleanField(default=False)
     day = models.IntegerField()
     month = models.IntegerField()
-    forms = models.BigIntegerField(default=0)  # bit 1 << form id for each form
+    forms = models.BigIntegerField(default=0)  # bit rollups.form_bit(form id) for each form
     source = models.IntegerField(default=0)
     area = models.IntegerField(default=0)
     channel = models.IntegerField(default=0)

@@ -61,8 +61,14 @@ THREATS_AND_VIOLENCE = ("hot", "vald")
 TALLY_DEPTH = 1
 DAY_DEPTH = 0
 MONTH, DAY = 0, 1  # Tally.grain
-# Bits of the forms' bit set: a form's id must be below this.
-MAX_FORM_ID = 62
+# Bits of the forms' bit set: a form's bit is its id modulo this, so ids may
+# grow (a database whose taxonomy was recreated) as long as the few forms'
+# positions stay distinct, which form_bits() checks.
+FORM_BITS = 63
+
+
+def form_bit(pk: int) -> int:
+    return 1 << (pk % FORM_BITS)
 COMPACT_EVERY = 32
 COMPACT_BATCH = 2000
 LOCK_KEY = 0x56524E01  # pg advisory lock of compaction and rebuild
@@ -150,9 +156,9 @@ def ancestors(path: str) -> list[int]:
 
 
 class _Bit(Func):
-    """1 << form id, as a 64-bit integer on both databases."""
+    """1 << (form id mod FORM_BITS), as a 64-bit integer on both databases."""
     output_field = models.BigIntegerField()
-    template = "(CAST(1 AS BIGINT) << CAST(%(expressions)s AS INTEGER))"
+    template = f"(CAST(1 AS BIGINT) << CAST((%(expressions)s) %%%% {FORM_BITS} AS INTEGER))"
 
 
 def _rows(qs):
@@ -322,10 +328,9 @@ def _table(model) -> str:
 
 def form_bits() -> list[tuple[int, int]]:
     ids = list(InfluenceForm.objects.values_list("pk", flat=True))
-    too_big = [pk for pk in ids if pk > MAX_FORM_ID]
-    if too_big:
-        raise ValueError(f"influence form ids above {MAX_FORM_ID} do not fit the totals' bit set: {too_big}")
-    return [(pk, 1 << pk) for pk in ids]
+    if len({pk % FORM_BITS for pk in ids}) != len(ids):
+        raise ValueError(f"influence form ids {ids} share a position in the totals' bit set")
+    return [(pk, form_bit(pk)) for pk in ids]
 
 
 def forms_cte(bits) -> tuple[str, list]:
@@ -517,7 +522,7 @@ def _skeletons_in_sql() -> None:
         "a0": "NULLIF(split_part(u.path, '/', 2), '')::int", "a1": "NULLIF(split_part(u.path, '/', 3), '')::int",
         "a2": "NULLIF(split_part(u.path, '/', 4), '')::int", "bypass": "i.bypasses_management",
         "day": f"{local} - {epoch} + 1", "month": f"date_trunc('month', {local})::date - {epoch} + 1",
-        "forms": f"COALESCE((SELECT SUM(CAST(1 AS BIGINT) << CAST(f.influenceform_id AS INTEGER)) FROM {through} f "
+        "forms": f"COALESCE((SELECT SUM(CAST(1 AS BIGINT) << CAST(f.influenceform_id % {FORM_BITS} AS INTEGER)) FROM {through} f "
                  f"WHERE f.incident_id = i.id), 0)",
         "source": "COALESCE(i.source_id, 0)", "area": "COALESCE(i.operation_area_id, 0)",
         "channel": "COALESCE(i.channel_id, 0)",

@@ -183,7 +183,7 @@ def _filters(lens, terms: dict) -> tuple[str, list]:
     """The lens's taxonomy filters over a skeleton s (as Lens.filter_terms)."""
     parts, params = [], []
     if lens.forms:
-        mask = sum(1 << t.pk for t in terms.get("forms", []) if t.code in lens.forms)
+        mask = sum(rollups.form_bit(t.pk) for t in terms.get("forms", []) if t.code in lens.forms)
         parts.append("(s.forms & CAST(%s AS BIGINT)) <> 0")
         params.append(mask)
     for codes, key, column in ((lens.sources, "sources", "source"), (lens.areas, "areas", "area"),
