@@ -21,7 +21,6 @@ cell of 100 or more is off by at most 2 %.
 from bisect import bisect_right
 
 from incidents.models import RECORD_KEY_RANGE as KEY_RANGE
-from incidents.models import new_record_key  # noqa: F401  (re-exported for callers and tests)
 
 MAX_ADJUSTMENT = 2
 
