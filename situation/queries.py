@@ -1,6 +1,6 @@
 """The counts of a situation picture from the raw incident rows: the
 reference for the running totals (situation.totals), which the page reads.
-figures.gather(raw=True), the tests (tests/test_rollups.py) and
+figures.gather(raw=True), the tests (tests/situation/test_rollups.py) and
 bench/lagesbild.py compare the two; Counts is the shape both return.
 
 Every figure is a GROUP BY or an aggregate in SQL; the Python code only adds

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from tests.test_url_permissions import ALL, url_for
+from tests.varn.test_url_permissions import ALL, url_for
 
 pytestmark = pytest.mark.django_db
 

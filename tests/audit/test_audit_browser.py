@@ -3,8 +3,8 @@ desktop and a phone, the filter with and without errors, following a case
 and a person, the export, each page with zero axe-core violations."""
 import pytest
 
+from tests.audit.test_audit_views import SECRETS, Story
 from tests.conftest import assert_accessible, browser_login, screenshot
-from tests.test_audit_views import SECRETS, Story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

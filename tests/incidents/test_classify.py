@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from incidents.classify import FORM_ORDER, Suggestion, fold, source_hint, suggest
 from incidents.models import InfluenceForm
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def codes(text):

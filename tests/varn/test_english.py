@@ -1,7 +1,7 @@
 """With English chosen, every page Värn shows is English, for every role.
 
 Each demo persona logs in, switches to English, and GETs every page of the URL
-walk (tests/test_url_permissions.py) that answers 200. What users typed or an
+walk (tests/varn/test_url_permissions.py) that answers 200. What users typed or an
 administrator named (unit names, people, case texts, action titles) may stay
 Swedish, and so may content marked lang="sv" (knowledge articles without an
 English version, which say so in English). Everything else is the product's
@@ -16,7 +16,7 @@ from django.urls import reverse
 from incidents.models import Action, Incident, Message
 from knowledge.models import Article
 from organisation.models import OrgUnit
-from tests.test_url_permissions import ALL, url_for
+from tests.varn.test_url_permissions import ALL, url_for
 
 pytestmark = pytest.mark.django_db
 

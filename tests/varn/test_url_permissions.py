@@ -19,7 +19,7 @@ PUBLIC = {"login", "logout", "set_language", "reporting:report_anonymous", "repo
           "reporting:recipients",
           "knowledge:forms",
           # The load balancer's probes: "ok" or "unavailable", nothing more
-          # (tests/test_faults.py).
+          # (tests/varn/test_faults.py).
           "healthz", "readyz"}
 
 

@@ -10,7 +10,7 @@ from incidents import access
 from incidents.models import Action, Attachment, ChecklistItem, Incident, Message, ScopeRequired
 
 pytestmark = pytest.mark.django_db
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("model", [Incident, Action, Attachment, ChecklistItem, Message])

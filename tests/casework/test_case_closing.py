@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from casework import workflow
 from incidents.models import ChecklistItem, Incident
-from tests.test_case_handling import complete_checklist, fresh
+from tests.casework.test_case_handling import complete_checklist, fresh
 
 pytestmark = pytest.mark.django_db
 Code, State = ChecklistItem.Code, ChecklistItem.State
