@@ -556,7 +556,12 @@ def run(args):
     sink = subprocess.Popen([sys.executable, __file__, "--smtp-sink", str(smtp_port), str(tmp / "mails")])
     servers = []
     try:
-        build(args, env)
+        if args.reuse:
+            # A database kept by an earlier --keep run: only the static files again.
+            subprocess.run([sys.executable, str(Path(args.root) / "manage.py"), "collectstatic", "--noinput", "-v0"],
+                           env=env, check=True, cwd=args.root, stdout=subprocess.DEVNULL)
+        else:
+            build(args, env)
         ids = ids_from_db(args)
         if args.profile:
             profile(args, env, ids)
@@ -841,6 +846,8 @@ def main():
     parser.add_argument("--intake-nice", type=int, metavar="N",
                         help="VARN_NICE for the intake pool (default: the config's, 10)")
     parser.add_argument("--keep", action="store_true", help="keep the database and the temporary folder")
+    parser.add_argument("--reuse", action="store_true",
+                        help="use the database an earlier --keep run left (with --db); do not rebuild it")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="instead of the rush: cProfile N reports in-process and print the top items")
     parser.add_argument("--profile-top", type=int, default=30)

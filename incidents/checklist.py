@@ -1,6 +1,7 @@
 """The action plan's follow-up checklist of a case.
 
-The rows are created when a case is filed (reporting.services.create_report)
+The rows are created when a case is filed (create_checklist, from
+reporting.services.create_report)
 or, for cases that came another way (imports, demo data), the first time a
 handler acts on them. Reading never writes: checklist() fills the items that
 have no row yet with unsaved defaults that look the same on the page.
@@ -43,6 +44,12 @@ def checklist(incident: Incident) -> list[ChecklistItem]:
     (items without a row are unsaved defaults)."""
     existing = {item.code: item for item in incident.checklist.all()}
     return [existing.get(code) or _default(incident, code) for code in Code.values]
+
+
+def create_checklist(incident: Incident) -> None:
+    """The checklist of a case just filed, every item saved. Side effects:
+    inserts the rows (the incident is new, so it has none to read first)."""
+    ChecklistItem.objects.bulk_create([_default(incident, code) for code in Code.values])
 
 
 def ensure_checklist(incident: Incident) -> list[ChecklistItem]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from incidents import access
 from incidents.models import Incident
 from organisation.models import OrgUnit, Role
-from organisation.tree import nearest_holders
+from organisation.tree import nearest_holders_by_role
 
 # The source a reporter picks when they do not know or will not say who it
 # was (shown on the form as "Vet inte / vill inte säga"). Such a report does
@@ -61,7 +61,19 @@ def decide_bypass(source, manager_may_see: bool = False) -> bool:
     return False
 
 
-def route(incident: Incident) -> Routing:
+# Every role a report can be routed to, for candidates().
+ROUTED_ROLES = (Role.MANAGER, Role.SECURITY_COORDINATOR, Role.HR, Role.SAFETY_REP)
+
+
+def candidates(unit: OrgUnit, reporter_id=None) -> dict[str, list]:
+    """The people nearest the unit in each routed role (the reporter left
+    out), for route(). A page that previews several answers for the same
+    unit (the report form before the routing question is answered) reads
+    them once and passes them to each route() call."""
+    return nearest_holders_by_role(unit, ROUTED_ROLES, reporter_id)
+
+
+def route(incident: Incident, people: dict[str, list] | None = None) -> Routing:
     """Recipients of a report.
 
     Normally the unit's nearest managers and the district's security
@@ -69,24 +81,28 @@ def route(incident: Incident) -> Routing:
     source is inside the organisation or its governance (manager, colleague,
     elected official) the unit's management is bypassed: the security
     coordinator and HR of the district receive it instead. Everyone returned
-    can open the case according to incidents.access, and the reporter is
-    never among them. The incident need not be saved: the report form shows
-    the recipients of what has been typed before it is sent."""
-    unit, reporter = incident.unit, incident.reporter_id
+    can open the case according to incidents.access (access.would_reach, the
+    rules of handleable_incidents and visible_incidents read from the
+    candidates' assignments, so routing asks the database nothing per
+    person), and the reporter is never among them. The incident need not be
+    saved: the report form shows the recipients of what has been typed
+    before it is sent. `people` is candidates() for the incident's unit and
+    reporter, when the caller has it already."""
+    people = people if people is not None else candidates(incident.unit, incident.reporter_id)
     if incident.bypasses_management:
         handler_roles, informed_roles = (Role.SECURITY_COORDINATOR, Role.HR), ()
     else:
         handler_roles, informed_roles = (Role.MANAGER, Role.SECURITY_COORDINATOR), (Role.SAFETY_REP,)
     routing = Routing(bypass=incident.bypasses_management)
     for role in handler_roles:
-        for user in nearest_holders(unit, role, reporter):
-            if user not in routing.handlers and access.can_handle(user, incident):
+        for user in people[role]:
+            if user not in routing.handlers and access.would_reach(user, incident, handle=True):
                 routing.handlers.append(user)
                 routing.roles.setdefault(user.pk, ROLE_NOUNS[role])
     for role in informed_roles:
-        for user in nearest_holders(unit, role, reporter):
+        for user in people[role]:
             if (user not in routing.handlers and user not in routing.informed
-                    and access.can_see(user, incident)):
+                    and access.would_reach(user, incident, handle=False)):
                 routing.informed.append(user)
                 routing.roles.setdefault(user.pk, ROLE_NOUNS[role])
     return routing
@@ -115,8 +131,6 @@ def describe(routing: Routing) -> dict:
 def support_contacts(unit: OrgUnit) -> list[tuple[str, object]]:
     """People an exposed employee can turn to right now: the district's
     security coordinator(s) and HR, as (role label, user)."""
-    contacts = []
-    for role in (Role.SECURITY_COORDINATOR, Role.HR):
-        for user in nearest_holders(unit, role):
-            contacts.append((ROLE_NOUNS[role], user))
-    return contacts
+    roles = (Role.SECURITY_COORDINATOR, Role.HR)
+    people = nearest_holders_by_role(unit, roles)
+    return [(ROLE_NOUNS[role], user) for role in roles for user in people[role]]

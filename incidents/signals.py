@@ -8,7 +8,51 @@ cover Model.save(), deletions and the forms of influence, which together
 with this signal are every ORM write of an incident. Statistics kept beside
 the rows (situation.rollups) listen to all of them; writes in raw SQL (the
 benchmark's bulk insert) must rebuild them instead.
+
+deferred(): a block of incident writes (filing: the incident, then its
+forms) announced once at its end as one rows_changed; listeners of post_save
+and m2m_changed ask defer() whether to wait for it.
 """
+import contextlib
+import threading
+
 from django.dispatch import Signal
 
 rows_changed = Signal()
+
+_pending = threading.local()
+
+
+@contextlib.contextmanager
+def deferred():
+    """Incident writes inside the block are announced once, at its end, as
+    one rows_changed (fields=None) with every incident touched, instead of
+    one signal per save and per change of the forms: filing a report saves
+    the incident and then sets its forms, and the statistics beside the rows
+    need to follow it once. Use it inside the caller's transaction, so the
+    announcement is part of it. Nothing is announced when the block raises
+    (its transaction rolls back)."""
+    if getattr(_pending, "ids", None) is not None:
+        yield
+        return
+    _pending.ids = set()
+    try:
+        yield
+        ids = _pending.ids
+    finally:
+        _pending.ids = None
+    if ids:
+        from incidents.models import Incident
+
+        rows_changed.send(sender=Incident, ids=sorted(ids), fields=None)
+
+
+def defer(ids) -> bool:
+    """For listeners of post_save and m2m_changed: inside deferred(), note
+    these incident ids and return True (the listener's work comes with the
+    block's rows_changed); outside, return False."""
+    pending = getattr(_pending, "ids", None)
+    if pending is None:
+        return False
+    pending.update(int(pk) for pk in ids if pk is not None)
+    return True

@@ -7,9 +7,11 @@ e-mail leaves the system's access control and audit log. Sending failures
 are logged (without content) and never break the action that caused them.
 """
 import logging
+import threading
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.signals import request_finished, request_started
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -39,3 +41,44 @@ def send_notice(users, subject: str, text: str, path: str, *, about_a_case: bool
     except Exception:  # the mail server is down: what caused the notice is safe in the database
         logger.exception("Could not send notification e-mail about %s", path)
         return 0
+
+
+# --- after the response ---------------------------------------------------------------
+
+_waiting = threading.local()
+
+
+def after_response(work) -> None:
+    """Run `work()` once the answer has gone to the user, so that talking to
+    the mail server is no part of their wait: inside a request, when Django
+    has handed the response to the server (request_finished); anywhere else
+    (a command, the timer, a test calling a service), at once. A failure is
+    logged and never reaches the user, like a mail server that is down."""
+    queue = getattr(_waiting, "queue", None)
+    if queue is None:
+        _run(work)
+    else:
+        queue.append(work)
+
+
+def _run(work) -> None:
+    try:
+        work()
+    except Exception:  # the request's own work is committed; only the notice is lost
+        logger.exception("Could not send a notification after the response")
+
+
+def _request_started(**kwargs):
+    _waiting.queue = []
+
+
+def _request_finished(**kwargs):
+    queue, _waiting.queue = getattr(_waiting, "queue", None), None
+    # A database connection the work opens after Django closed the
+    # request's is checked, like any, when the next request starts.
+    for work in queue or ():
+        _run(work)
+
+
+request_started.connect(_request_started, dispatch_uid="notifications-after-response-start")
+request_finished.connect(_request_finished, dispatch_uid="notifications-after-response-finish")

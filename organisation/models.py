@@ -224,6 +224,24 @@ class User(AbstractUser):
                 self.assignments.filter(active=True, node__active=True).values_list("role", "node__path"))
         return self._assignment_rows
 
+    @staticmethod
+    def load_assignment_rows(users) -> None:
+        """assignment_rows for many users in one query (those not read yet)."""
+        pending: dict[int, list] = {}
+        for user in users:
+            if not hasattr(user, "_assignment_rows"):
+                pending.setdefault(user.pk, []).append(user)
+        if not pending:
+            return
+        rows: dict[int, list] = {pk: [] for pk in pending}
+        for user_id, role, path in (RoleAssignment.objects
+                                    .filter(user__in=list(pending), active=True, node__active=True)
+                                    .values_list("user_id", "role", "node__path")):
+            rows[user_id].append((role, path))
+        for pk, same in pending.items():
+            for user in same:
+                user._assignment_rows = list(rows[pk])
+
     def roles(self) -> set[str]:
         return {role for role, _path in self.assignment_rows()}
 

@@ -4,16 +4,18 @@ Used by routing (who receives a report), reminders and the annual cycle
 (whose desk a duty lands on). Pure reads of organisation data: nothing here
 knows about incidents.
 """
+import functools
 import unicodedata
 from operator import attrgetter
 
-from organisation.models import OrgUnit, RoleAssignment
+from organisation.models import OrgUnit, RoleAssignment, User
 
 # Swedish alphabetical order: å, ä and ö are letters of their own after z
 # (æ and ø as ä and ö, ü as y); other accents and case do not count.
 _SWEDISH_LETTERS = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "ü": "y"})
 
 
+@functools.lru_cache(maxsize=4096)
 def collation_key(name: str) -> tuple[str, str]:
     """Sort key for names in Swedish alphabetical order: "Bromma" <
     "Zinkensdamm" < "Årsta" < "Älvsjö" < "Östermalm", whatever the case."""
@@ -47,15 +49,25 @@ def nearest_holders(unit: OrgUnit, role: str, exclude=None) -> list:
     """Active users holding `role` at the nearest node at or above `unit` that
     has anyone in that role (the unit's own managers before the head of the
     department). Sorted by name so that e-mails and pages are stable."""
+    return nearest_holders_by_role(unit, [role], exclude)[role]
+
+
+def nearest_holders_by_role(unit: OrgUnit, roles, exclude=None) -> dict[str, list]:
+    """nearest_holders for several roles at once, in three queries whatever
+    the number of roles and people: the chain above the unit, the
+    assignments on it, and the holders' own assignments (User.assignment_rows,
+    loaded together so that checking what each may reach asks nothing more)."""
     nodes = chain(unit)
     rows = (RoleAssignment.objects
-            .filter(role=role, active=True, node__in=nodes, user__is_active=True)
+            .filter(role__in=list(roles), active=True, node__in=nodes, user__is_active=True)
             .select_related("user"))
-    by_node: dict[int, list] = {}
+    by_role_node: dict[tuple[str, int], list] = {}
     for row in rows:
         if exclude is None or row.user_id != exclude:
-            by_node.setdefault(row.node_id, []).append(row.user)
-    for node in nodes:
-        if by_node.get(node.pk):
-            return sorted(by_node[node.pk], key=lambda u: (u.last_name, u.first_name, u.username))
-    return []
+            by_role_node.setdefault((row.role, row.node_id), []).append(row.user)
+    found = {}
+    for role in roles:
+        holders = next((by_role_node[role, node.pk] for node in nodes if by_role_node.get((role, node.pk))), [])
+        found[role] = sorted(holders, key=lambda u: (u.last_name, u.first_name, u.username))
+    User.load_assignment_rows([u for users in found.values() for u in users])
+    return found

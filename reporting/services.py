@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 
 from audit.log import ANONYMOUS_REPORTER, record, snapshot
 from incidents import notify
-from incidents.checklist import ensure_checklist
+from incidents.checklist import create_checklist
 from incidents.models import Attachment, Incident, ReceiptCode, ReportDraft, Submission
 from incidents.routing import Routing, decide_bypass, route
+from incidents.signals import deferred
+from notifications.mail import after_response
 from organisation.models import OrgUnit, Role
 from organisation.tree import tree_order
 from reporting.attachments import store_attachment
@@ -107,17 +109,18 @@ def existing_receipt(token) -> Receipt | None:
     return Receipt(incident=incident, created=False, code=code, routing=route(incident))
 
 
-def preview_routing(*, reporter, unit, bypass: bool, identity_mode=NAMED) -> Routing:
+def preview_routing(*, reporter, unit, bypass: bool, identity_mode=NAMED, people=None) -> Routing:
     """Who would receive a report filed now against `unit`, before it exists:
     the same routing as create_report, on an incident that is not saved.
-    `bypass` is routing.decide_bypass of the reporter's answers."""
+    `bypass` is routing.decide_bypass of the reporter's answers; `people`
+    is routing.candidates(unit, reporter_id) when the caller has it."""
     named = identity_mode != ANONYMOUS and getattr(reporter, "is_authenticated", False)
     incident = Incident(unit=unit, identity_mode=identity_mode, reporter=reporter if named else None,
                         bypasses_management=bypass)
-    return route(incident)
+    return route(incident, people)
 
 
-def create_report(*, reporter, data: dict, files=(), token: uuid.UUID) -> Receipt:
+def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=None) -> Receipt:
     """File a report. `data` is a report form's cleaned_data.
 
     Side effects, all in one transaction: the incident with its forms of
@@ -128,8 +131,11 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID) -> Receip
     report a receipt code of which only a digest is stored; an
     "incident.create" audit entry with the stored values (actor "anonym
     rapportör" and no user for an anonymous report); the reporter's server
-    draft removed. After commit the recipients get an e-mail without any of
-    the case's content. An anonymous report stores no user and no IP address.
+    draft removed. After commit, once the reporter has their answer
+    (notifications.mail.after_response), the recipients get an e-mail
+    without any of the case's content. An anonymous report stores no user and no IP address.
+    `people` is routing.candidates() of the unit and reporter when the
+    caller has read them already (the form's preview of who receives it).
     """
     identity = data.get("identity_mode") or NAMED
     anonymous = identity == ANONYMOUS
@@ -139,29 +145,30 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID) -> Receip
     written: list[str] = []
     try:
         with transaction.atomic():
-            previous = existing_receipt(token)
-            if previous:
-                return previous
-            incident = Incident.objects.create(
-                unit=data["unit"],
-                occurred_at=data["occurred_at"],
-                description=data["description"],
-                reporter=None if anonymous else reporter,
-                identity_mode=identity,
-                source=source,
-                channel=data.get("channel"),
-                operation_area=data.get("operation_area") or data["unit"].operation_area,
-                bypasses_management=decide_bypass(source, bool(data.get("manager_may_see"))),
-                location=data.get("location") or "",
-                someone_hurt=bool(data.get("someone_hurt")),
-                property_damaged=bool(data.get("property_damaged")),
-                wants_support=bool(data.get("wants_support")),
-                police_status=data.get("police_status") or Incident.PoliceStatus.UNDECIDED,
-                police_reference=data.get("police_reference") or "",
-                police_reason=data.get("police_reason") or "",
-            )
-            incident.forms.set(data["forms"])
-            ensure_checklist(incident)
+            # A token sent before: the Submission below fails on its unique
+            # digest and the first report's receipt is returned (except
+            # IntegrityError), so the common case asks nothing beforehand.
+            with deferred():   # the statistics follow the new incident once, forms included
+                incident = Incident.objects.create(
+                    unit=data["unit"],
+                    occurred_at=data["occurred_at"],
+                    description=data["description"],
+                    reporter=None if anonymous else reporter,
+                    identity_mode=identity,
+                    source=source,
+                    channel=data.get("channel"),
+                    operation_area=data.get("operation_area") or data["unit"].operation_area,
+                    bypasses_management=decide_bypass(source, bool(data.get("manager_may_see"))),
+                    location=data.get("location") or "",
+                    someone_hurt=bool(data.get("someone_hurt")),
+                    property_damaged=bool(data.get("property_damaged")),
+                    wants_support=bool(data.get("wants_support")),
+                    police_status=data.get("police_status") or Incident.PoliceStatus.UNDECIDED,
+                    police_reference=data.get("police_reference") or "",
+                    police_reason=data.get("police_reason") or "",
+                )
+                incident.forms.set(data["forms"])
+            create_checklist(incident)
             Submission.objects.create(token_digest=_digest("submission", str(token)), incident=incident)
             names = []
             for upload in files:
@@ -185,8 +192,8 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID) -> Receip
                 # Also for an anonymous report: the draft saved while the form
                 # was still named holds the same text, with an older token.
                 discard_draft(reporter)
-            routing = route(incident)
-            transaction.on_commit(lambda: notify.new_report(incident, routing))
+            routing = route(incident, people)
+            transaction.on_commit(lambda: after_response(lambda: notify.new_report(incident, routing)))
     except IntegrityError:
         # The same token was committed by a concurrent request (double tap).
         for name in written:

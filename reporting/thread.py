@@ -8,6 +8,7 @@ from audit.log import ANONYMOUS_REPORTER, record
 from incidents import access, notify
 from incidents.models import Incident, Message
 from incidents.routing import route
+from notifications.mail import after_response
 
 ANONYMOUS = Incident.IdentityMode.ANONYMOUS
 
@@ -29,9 +30,9 @@ def post_message(incident: Incident, *, body: str, author=None, by_reporter: boo
                changes={"body": [None, body], "by_reporter": [None, by_reporter]},
                actor_label=ANONYMOUS_REPORTER if anonymous else "")
         if by_reporter:
-            transaction.on_commit(lambda: notify.reply_to_handlers(message, _thread_handlers(incident)))
+            transaction.on_commit(lambda: after_response(lambda: notify.reply_to_handlers(message, _thread_handlers(incident))))
         else:
-            transaction.on_commit(lambda: notify.reply_to_reporter(message))
+            transaction.on_commit(lambda: after_response(lambda: notify.reply_to_reporter(message)))
     return message
 
 

@@ -88,9 +88,11 @@ def _report(request, *, anonymous_only):
         form = ReportForm(request.POST, request.FILES, anonymous_only=anonymous_only)
         if form.is_valid():
             data = form.cleaned_data
+            named = data["identity_mode"] != Incident.IdentityMode.ANONYMOUS and request.user.is_authenticated
+            people = routing.candidates(data["unit"], request.user.pk if named else None)
             recipients = services.preview_routing(
                 reporter=request.user, unit=data["unit"], identity_mode=data["identity_mode"],
-                bypass=routing.decide_bypass(data["source"], data["manager_may_see"]))
+                bypass=routing.decide_bypass(data["source"], data["manager_may_see"]), people=people)
             # Sent only to people the page showed: without the script (or
             # when the answers changed after the last preview) the server
             # shows who will receive it and asks for one more press.
@@ -99,7 +101,7 @@ def _report(request, *, anonymous_only):
                 try:
                     result = services.create_report(
                         reporter=request.user, data=data,
-                        files=data["attachments"], token=data["token"])
+                        files=data["attachments"], token=data["token"], people=people)
                 except attachments.AttachmentError as exc:
                     form.add_error("attachments", str(exc))
                 else:
@@ -147,8 +149,13 @@ def _recipients(request, values, anonymous_only) -> dict:
     if unit is None:
         return {"seen": "", "source": source}
 
+    # Both previews below are of the same unit and reporter: read its people once.
+    named = identity != Incident.IdentityMode.ANONYMOUS and request.user.is_authenticated
+    people = routing.candidates(unit, request.user.pk if named else None)
+
     def preview(bypass):
-        return services.preview_routing(reporter=request.user, unit=unit, bypass=bypass, identity_mode=identity)
+        return services.preview_routing(reporter=request.user, unit=unit, bypass=bypass,
+                                        identity_mode=identity, people=people)
 
     if source is None:
         normal, bypassed = preview(False), preview(True)

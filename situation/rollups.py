@@ -48,7 +48,7 @@ from django.db.models import Exists, Func, OuterRef, Subquery, Sum
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 
 from incidents.models import Incident, InfluenceForm, PoliceStatus
-from incidents.signals import rows_changed
+from incidents.signals import defer, rows_changed
 from organisation.models import OrgUnit, User, subtree_moved
 from situation.models import PendingChange, Skeleton, Tally
 
@@ -611,7 +611,8 @@ def _watched(fields) -> bool:
 def _on_save(sender, instance, created, update_fields=None, raw=False, **kwargs):
     if raw or not (created or update_fields is None or _watched(update_fields)):
         return
-    sync([instance.pk], created=created)
+    if not defer([instance.pk]):
+        sync([instance.pk], created=created)
 
 
 def _on_delete(sender, instance, **kwargs):
@@ -620,7 +621,7 @@ def _on_delete(sender, instance, **kwargs):
 
 def _on_forms(sender, instance, action, reverse, pk_set, **kwargs):
     if not reverse:
-        if action in ("post_add", "post_remove", "post_clear"):
+        if action in ("post_add", "post_remove", "post_clear") and not defer([instance.pk]):
             sync([instance.pk])
         return
     # From the form's side: form.incidents.add(...), .clear().

@@ -58,3 +58,26 @@ def test_the_one_timer_command_reports_every_app(busy_manager, smtp_server):
     out = __import__("io").StringIO()
     call_command("run_reminders", stdout=out)
     assert [part.split(":")[0] for part in out.getvalue().strip().split(", ")] == ["cases", "knowledge", "cycle"]
+
+
+def test_work_after_the_response_waits_for_it_inside_a_request_and_runs_at_once_outside(caplog):
+    """notifications.mail.after_response: a report's e-mails go out once the
+    reporter has their answer (Django's request_finished), and at once from
+    a command or the timer; a failure is logged and the next work still runs."""
+    from django.core.signals import request_finished, request_started
+
+    from notifications.mail import after_response
+
+    ran = []
+    after_response(lambda: ran.append("outside"))
+    assert ran == ["outside"]
+    request_started.send(sender=None)
+    after_response(lambda: ran.append("first"))
+    after_response(lambda: 1 / 0)
+    after_response(lambda: ran.append("second"))
+    assert ran == ["outside"]
+    request_finished.send(sender=None)
+    assert ran == ["outside", "first", "second"]
+    assert "Could not send a notification after the response" in caplog.text
+    after_response(lambda: ran.append("after"))
+    assert ran[-1] == "after"

@@ -342,6 +342,30 @@ def test_everyone_routed_to_can_open_the_case(city):
             assert access.visible_incidents(person).filter(pk=receipt.incident.pk).exists()
 
 
+def test_routing_asks_the_same_few_queries_however_many_hold_the_roles(city):
+    """Who receives a report is read in three queries (the chain above the
+    unit, the assignments on it, the holders' own assignments), not one or
+    more per person: the report form asks it while the reporter waits."""
+    from django.test.utils import CaptureQueriesContext
+
+    case = file_report(city).incident
+
+    def count():
+        case.unit.refresh_from_db()
+        with CaptureQueriesContext(connection) as queries:
+            found = routing.route(case)
+        return len(queries), found
+
+    before, few = count()
+    for n in range(6):
+        user(f"chef{n}_norr", (Role.MANAGER, city.north_a), (Role.SAFETY_REP, city.north))
+        user(f"samordnare{n}_norr", (Role.SECURITY_COORDINATOR, city.north))
+    after, many = count()
+    assert before == after <= 4
+    assert len(many.handlers) == len(few.handlers) + 12
+    assert {u.username for u in many.handlers} >= {"chef0_norr", "samordnare5_norr"}
+
+
 def test_routing_e_mails_say_nothing_about_the_case(city, django_capture_on_commit_callbacks):
     mail.outbox.clear()
     incident = file_report(city, capture=django_capture_on_commit_callbacks,

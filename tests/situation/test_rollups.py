@@ -150,6 +150,26 @@ def test_a_filed_report_counts_the_moment_it_is_filed(city):
     agree()
 
 
+def test_a_report_is_followed_once_with_its_forms(city, settings):
+    """Filing saves the incident and then sets its forms: the totals follow
+    the finished incident once (incidents.signals.deferred), not once
+    without its forms and again with them."""
+    from reporting.services import create_report
+
+    settings.ROLLUP_COMPACT_EVERY = 0
+    last = PendingChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    forms = list(InfluenceForm.objects.filter(code__in=["hot", "trakasserier"]))
+    receipt = create_report(reporter=city.employee, token=__import__("uuid").uuid4(), data={
+        "unit": city.north_a, "occurred_at": timezone.now() - timedelta(hours=1), "description": "Hot och trakasserier",
+        "identity_mode": Mode.NAMED, "source": Source.objects.get(code="brukare"),
+        "channel": Channel.objects.get(code="telefon"), "forms": forms,
+    })
+    changes = list(PendingChange.objects.filter(pk__gt=last))
+    assert [c.sign for c in changes] == [1]
+    assert changes[0].forms == Skeleton.objects.get(incident=receipt.incident).forms != 0
+    agree()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("every", [0, 1, 3])
 def test_pending_changes_count_before_and_after_they_are_folded_in(city, settings, every):
