@@ -45,11 +45,19 @@ def home_unit(user) -> OrgUnit | None:
     """Where the user works: their employee assignment, else any assignment."""
     if not (user and user.is_authenticated):
         return None
-    assignments = list(user.active_assignments().filter(node__active=True).order_by("pk"))
+    assignments = [a for a in _assignments(user) if a.node.active]
     for a in assignments:
         if a.role == Role.EMPLOYEE:
             return a.node
     return assignments[0].node if assignments else None
+
+
+def _assignments(user) -> list:
+    """The user's active assignments with their nodes, in the order they
+    were made, read once per request (the form asks for them twice)."""
+    if not hasattr(user, "_reporting_assignments"):
+        user._reporting_assignments = list(user.active_assignments().order_by("pk"))
+    return user._reporting_assignments
 
 
 def reportable_units():
@@ -67,10 +75,13 @@ def unit_groups(user, selected=None, everything=False) -> list[tuple[str, list[O
     admins = {n.pk: n for n in nodes if n.kind == OrgUnit.Kind.ADMINISTRATION}
     assigned, scope = set(), []
     if user and user.is_authenticated:
-        for a in user.active_assignments():
+        for a in _assignments(user):
             assigned.add(a.node_id)
             if not everything:
-                scope.append((a.node.administration() or a.node).path)
+                # The administration above the node, read from its path (the
+                # nodes listed above hold every administration).
+                admin = next((admins[int(p)] for p in a.node.path.strip("/").split("/") if int(p) in admins), None)
+                scope.append((admin or a.node).path)
 
     def wanted(node):
         if node.pk == selected:
