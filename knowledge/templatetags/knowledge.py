@@ -8,6 +8,7 @@
 {% form_guide_questions as questions %}      the question guide, for knowledge/_form_guide.html
 """
 from django import template
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html
@@ -26,9 +27,12 @@ def _titles(context) -> dict:
     holder = context.get("request") or context
     titles = getattr(holder, "_knowledge_titles", None)
     if titles is None:
-        titles = {slug: (title, title_en, bool(body_en.strip()))
-                  for slug, title, title_en, body_en in
-                  Article.objects.values_list("slug", "title", "title_en", "body_en")}
+        # Whether an English text exists is asked of the database: the
+        # bodies themselves need not travel for a list of links.
+        has_en = ExpressionWrapper(Q(body_en__regex=r"\S"), output_field=BooleanField())
+        titles = {slug: (title, title_en, bool(english))
+                  for slug, title, title_en, english in
+                  Article.objects.annotate(has_en=has_en).values_list("slug", "title", "title_en", "has_en")}
         try:
             holder._knowledge_titles = titles
         except AttributeError:

@@ -515,6 +515,20 @@ def test_field_and_checklist_help_use_the_documented_slugs():
     assert render_tag('{% field_help "no-such-field" %}') == ""
 
 
+def test_help_link_in_english_names_the_english_title_or_says_the_article_is_swedish():
+    from django.utils import translation
+
+    from knowledge.models import Article
+
+    Article.objects.filter(slug="hot").update(title_en="Threats", body_en="  \n  ")
+    Article.objects.filter(slug="hot-pa-skamt").update(title_en="A threat 'in jest'", body_en="What to do.")
+    with translation.override("en"):
+        blank = render_tag('{% help_link "hot" "Read more" %}')
+        english = render_tag('{% help_link "hot-pa-skamt" "Read more" %}')
+    assert '<span lang="sv">' in blank and "(in Swedish)" in blank and "Threats" not in blank
+    assert "A threat &#x27;in jest&#x27;" in english and 'lang="sv"' not in english
+
+
 def test_help_links_look_up_articles_once_per_request(django_assert_num_queries):
     request = RequestFactory().get("/")
     with django_assert_num_queries(1):
