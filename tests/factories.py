@@ -1,5 +1,6 @@
 """Small builders for test data: a miniature city with two districts and a
 persona for every role. Real models, real database; no mocks."""
+import random
 from datetime import timedelta
 
 from django.utils import timezone
@@ -9,6 +10,13 @@ from incidents.taxonomy import ensure_terms
 from organisation.models import Headcount, OperationArea, OrgUnit, Role, RoleAssignment, User
 
 PASSWORD = "test-password-123"
+
+# Record keys (the cell key method's, docs/disclosure.md) from a generator
+# seeded when a City is built, so that the protected figures aggregate-only
+# readers see are the same in every run, on every database and in every
+# test order (a random key per incident made them differ between runs).
+RECORD_KEYS = random.Random()
+RECORD_KEY_SEED = 20
 
 
 def node(code, name, kind, parent=None, area=None):
@@ -45,6 +53,7 @@ def incident(unit, *, forms=("hot",), reporter=None, identity=Incident.IdentityM
         operation_area=unit.operation_area,
         status=status,
         bypasses_management=src.bypasses_management if bypass is None and src else bool(bypass),
+        record_key=RECORD_KEYS.randrange(256),
     )
     inc.forms.set(InfluenceForm.objects.filter(code__in=forms))
     return inc
@@ -57,6 +66,7 @@ class City:
     def __init__(self):
         # Live-server tests flush the database, data migrations included.
         ensure_terms()
+        RECORD_KEYS.seed(RECORD_KEY_SEED)
         self.city = node("STHLM", "Stockholms stad", OrgUnit.Kind.CITY)
         self.north = node("NORR", "Norra stadsdelsförvaltningen", OrgUnit.Kind.ADMINISTRATION, self.city)
         self.north_ifo = node("NORR-IFO", "Avdelningen för socialtjänst", OrgUnit.Kind.DEPARTMENT, self.north)

@@ -61,7 +61,12 @@ def test_the_analysts_city_picture_on_a_phone(city, phone):
     phone.wait_for_load_state("networkidle")
     assert "Stockholms stad" in phone.locator("h1").inner_text()
     assert phone.get_by_text("Du ser sammanställd statistik").is_visible()
-    assert charts_drawn(phone) == 5
+    # Which tables an aggregate-only reader gets whole depends on the
+    # protected figures (the cell key method), hence on the month cells the
+    # dates fall in: every chart the page offers is drawn, at least the
+    # coordinator's five.
+    offered = phone.locator("[data-chart]").count()
+    assert offered >= 5 and charts_drawn(phone) == offered
     # Nothing wider than the screen except inside scrollable table boxes.
     overflow = phone.evaluate("() => document.documentElement.scrollWidth")
     assert overflow <= 390
