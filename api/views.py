@@ -36,9 +36,9 @@ from api.problems import Conflict, invalid
 from audit.log import record, record_view, via
 from casework import inbox, workflow
 from incidents import access
-from incidents.models import Action, ChecklistItem, Incident, InfluenceForm
+from incidents.models import ChecklistItem, Incident, InfluenceForm
 from organisation import csvio
-from organisation.models import Headcount, OrgUnit, Role, User
+from organisation.models import Headcount, OrgUnit, Role
 from situation import stats
 from situation.forms import LensForm, load_terms
 
