@@ -84,7 +84,8 @@ class TokenForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = IntegrationAccount.objects.filter(is_active=True).order_by("username")
+        if "account" in self.fields:  # the read-only page of an issued token has no inputs
+            self.fields["account"].queryset = IntegrationAccount.objects.filter(is_active=True).order_by("username")
 
     def clean_expires_at(self):
         value = self.cleaned_data["expires_at"]

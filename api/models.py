@@ -17,6 +17,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,7 @@ class IntegrationProfile(models.Model):
         return str(self.user)
 
 
-class IntegrationAccountManager(models.Manager):
+class IntegrationAccountManager(UserManager):
     def get_queryset(self):
         return super().get_queryset().filter(integration__isnull=False)
 
