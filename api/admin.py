@@ -41,7 +41,8 @@ class TokenInline(AdminInline):
     model = ApiToken
     fk_name = "account"
     extra = 0
-    fields = ["name", "hint", "state_label", "created_at", "expires_at", "last_used_at"]
+    show_change_link = True  # each row links to its token's page (and the table can be scrolled by keyboard)
+    fields = ["name", "state_label", "expires_at", "last_used_at"]
     readonly_fields = fields
     verbose_name_plural = _("API-token (utfärda nya under API-token)")
 
@@ -63,6 +64,9 @@ class IntegrationAccountAdmin(AdminRoleMixin, admin.ModelAdmin):
     search_fields = ["username", "first_name"]
     inlines = [RoleAssignmentInline, TokenInline]
     fieldsets = ((None, {"fields": ["username", "first_name", "email", "purpose", "is_active"]}),)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else [RoleAssignmentInline]
 
     def save_model(self, request, obj, form, change):
         if not change:
