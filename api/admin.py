@@ -100,11 +100,29 @@ class TokenForm(forms.ModelForm):
         return value
 
 
+class StateFilter(admin.SimpleListFilter):
+    title = _("läge")
+    parameter_name = "lage"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("Gäller")), ("expired", _("Har gått ut")), ("revoked", _("Återkallad"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True, expires_at__gt=now)
+        if self.value() == "expired":
+            return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     form = TokenForm
-    list_display = ["name", "account", "hint", "state_label", "created_at", "expires_at", "last_used_at"]
-    list_filter = ["revoked_at"]
+    list_display = ["name", "account", "hint", "state_label", "expires_at", "last_used_at"]
+    list_filter = [StateFilter]
     search_fields = ["name", "account__username", "account__first_name"]
     readonly_fields = ["account", "name", "hint", "state_label", "created_at", "created_by", "expires_at",
                        "last_used_at", "revoked_at"]

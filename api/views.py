@@ -271,12 +271,14 @@ class IncidentListView(ApiView):
         size = query["page_size"]
         qs = (qs.select_related(*RELATED)
               .prefetch_related(Prefetch("forms", queryset=InfluenceForm.objects.only("pk", "code")))
-              .annotate(identifiable=Exists(access.identifiable_incidents(user).filter(pk=OuterRef("pk"))))
               .order_by("-reported_at", "-pk"))
         page = list(qs[:size + 1])
         more = len(page) > size
         page = page[:size]
-        return Response({"results": [_incident(i, i.identifiable) for i in page],
+        # Whom the caller may name, for this page only (one query by id, not a scan per request).
+        named = set(access.identifiable_incidents(user).filter(pk__in=[i.pk for i in page])
+                    .values_list("pk", flat=True))
+        return Response({"results": [_incident(i, i.pk in named) for i in page],
                          "next_cursor": _cursor(page[-1]) if more else None})
 
 

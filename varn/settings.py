@@ -311,6 +311,8 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": None,
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,
+    # Path ids keep their names ({pk}) in the OpenAPI document.
+    "SCHEMA_COERCE_PATH_PK": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Värn API",
