@@ -91,6 +91,10 @@ def test_unknown_addresses_and_methods_are_problem_documents(city, api):
     assert missing.status_code == 404 and missing["Content-Type"] == "application/problem+json"
     method = api("security").send("delete", f"{INCIDENTS}{city.named.pk}/")
     assert method.status_code == 405 and method["Content-Type"] == "application/problem+json"
+    html = api("security").get(INCIDENTS, HTTP_ACCEPT="text/html")
+    assert html.status_code == 406 and html["Content-Type"] == "application/problem+json"
+    problem = api("security").get(f"{INCIDENTS}999999/", HTTP_ACCEPT="application/problem+json")
+    assert problem.status_code == 404 and problem.json()["title"] == "Finns inte"
 
 
 def test_the_situation_lens_is_validated_like_the_page(city, api):

@@ -44,7 +44,7 @@ def test_the_administrator_issues_a_token_that_is_shown_once_and_stored_hashed(c
         "expires_at_0": expires.strftime("%Y-%m-%d"), "expires_at_1": expires.strftime("%H:%M:%S")})
     assert response.status_code == 200
     page = response.content.decode()
-    token = re.search(r'value="(varn_[A-Za-z0-9_-]+)"', page).group(1)
+    token = re.search(r'id="api-token"[^>]*>(varn_[A-Za-z0-9_-]+)</textarea>', page).group(1)
     assert "visas bara den här gången" in page
     row = ApiToken.objects.get(account=account)
     # Only the digest is kept: the token is nowhere in the database.
