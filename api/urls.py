@@ -29,5 +29,6 @@ urlpatterns = [
     path("v1/incidents/<int:pk>/actions/<int:action_pk>/", views.ActionView.as_view(), name="action"),
     path("v1/situation/<int:pk>/", views.PictureView.as_view(), name="picture"),
     path("v1/situation/<int:pk>/police/", views.PoliceView.as_view(), name="police"),
+    path("v1/situation/<int:pk>/police.xlsx", views.PoliceWorkbookView.as_view(), name="police_xlsx"),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not_found"),
 ]

@@ -39,7 +39,7 @@ from incidents import access
 from incidents.models import ChecklistItem, Incident, InfluenceForm
 from organisation import csvio
 from organisation.models import Headcount, OrgUnit, Role
-from situation import stats
+from situation import exports, stats
 from situation.forms import LensForm, load_terms
 
 MAX_ID = s.MAX_ID
@@ -562,6 +562,23 @@ class PoliceView(ApiView):
                changes={"export": [None, "polisen.api"], "lens": [None, lens.query()]})
         return Response({**_frame(node, lens), "key_figures": _key(picture),
                          "tables": [_table(t) for t in picture.tables]})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class PoliceWorkbookView(ApiView):
+    @extend_schema(operation_id="situation_police_xlsx", parameters=PICTURE_PARAMS,
+                   responses={(200, XLSX): OpenApiTypes.BINARY},
+                   summary="The joint situation picture for the police as the page's workbook",
+                   description="The same workbook as the page's police export (XLSX). Audited as an export.")
+    def get(self, request, pk):
+        node, lens, terms = _lens(request, pk)
+        picture = stats.build(request.user, lens, terms, police=True)
+        record(request.user, "situation.export", node,
+               changes={"export": [None, "polisen.xlsx"], "lens": [None, lens.query()]})
+        title = _("Gemensam lägesbild med lokalpolisområdet: %(node)s") % {"node": node.name}
+        return exports.tables_xlsx(picture, exports.filename("polisen", node, "xlsx"), title)
 
 
 class NotFoundView(APIView):

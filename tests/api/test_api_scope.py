@@ -150,6 +150,14 @@ def test_the_police_picture_is_always_suppressed_and_audited(city, api):
                     assert not 0 < cell["value"] < 5, (table["key"], row)
     entry = AuditEntry.objects.filter(action="situation.export").latest("id")
     assert entry.changes["export"] == [None, "polisen.api"] and "token" in entry.actor_label
+    workbook = api("security").get(f"/api/v1/situation/{city.north.pk}/police.xlsx")
+    assert workbook.status_code == 200
+    assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
+    content = b"".join(workbook.streaming_content) if workbook.streaming else workbook.content
+    assert content[:2] == b"PK"
+    entry = AuditEntry.objects.filter(action="situation.export").latest("id")
+    assert entry.changes["export"] == [None, "polisen.xlsx"]
+    assert api("security").get(f"/api/v1/situation/{city.south.pk}/police.xlsx").status_code == 404
 
 
 def test_handling_needs_the_right_to_handle(city, api):
