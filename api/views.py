@@ -231,7 +231,8 @@ def _after(cursor: str) -> Q:
     except (signing.BadSignature, ValueError, TypeError):
         raise invalid([{"field": "cursor", "detail": _(
             "Markören är ogiltig. Använd next_cursor från förra svaret.")}]) from None
-    return Q(reported_at__lt=at) | Q(reported_at=at, pk__lt=pk)
+    # The bound on reported_at alone lets the index on it start at the cursor.
+    return Q(reported_at__lte=at) & (Q(reported_at__lt=at) | Q(pk__lt=pk))
 
 
 RELATED = ("unit", "source", "channel", "operation_area", "assigned_to", "reporter")
