@@ -2,6 +2,7 @@
 
 record(...)        any action, with optional {"field": [old, new]} changes
 record_view(...)   a read of a case's details
+via(...)           name the channel (an API token) in every entry written meanwhile
 snapshot(...)      the values of some fields, to diff before and after a change
 diff(...)          {"field": [old, new]} for the fields that changed
 seal(...)          chain the committed entries that are not sealed yet
@@ -15,10 +16,12 @@ timer (`manage.py seal_audit`, also run by `run_reminders`). An entry is
 sealed within SEAL_WINDOW; verify() reports any entry left unsealed for
 longer. docs/audit.md says what the window means for an attacker.
 """
+import contextvars
 import logging
 import random
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -67,6 +70,27 @@ def diff(old: dict, new: dict) -> dict:
     return {k: [old.get(k), new.get(k)] for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)}
 
 
+_via = contextvars.ContextVar("audit_via", default="")
+
+
+@contextmanager
+def via(label: str):
+    """Entries written inside this block name `label` beside the user, e.g.
+    an integration account's API token: "HR-systemet (token Nattlig import)".
+    The domain functions write their entries as usual and need not know."""
+    token = _via.set(label)
+    try:
+        yield
+    finally:
+        _via.reset(token)
+
+
+def _actor_text(user) -> str:
+    label = _via.get()
+    text = f"{user} ({label})" if label else str(user)
+    return text[:AuditEntry._meta.get_field("actor_label").max_length]
+
+
 def to_the_hour(moment):
     """`moment` truncated to its hour: the only time stored for what the
     anonymous reporter does (docs/disclosure.md, "Anonymous reports")."""
@@ -88,7 +112,7 @@ def record(actor, action: str, obj=None, *, incident=None, changes=None, actor_l
     entry = AuditEntry(
         at=to_the_hour(timezone.now()) if anonymous else timezone.now(),
         actor=user,
-        actor_label=actor_label or (str(user) if user else SYSTEM),
+        actor_label=actor_label or (_actor_text(user) if user else SYSTEM),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

@@ -1,4 +1,5 @@
 """Project-wide request and response rules."""
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -35,6 +36,10 @@ def _is_form_navigation(request) -> bool:
     return request.headers.get("Sec-Fetch-Mode") == "navigate"
 
 
+def _control_message():
+    return _("Texten innehåller ett osynligt styrtecken (till exempel NUL) som inte kan sparas.")
+
+
 class ControlCharacterMiddleware:
     """Refuses, in one place, any request whose query parameters, or whose
     form fields and file names when it is not a form page load (a fetch, a
@@ -54,6 +59,14 @@ class ControlCharacterMiddleware:
         except Exception:  # an unreadable body: Django's own 400 handling applies later
             return self.get_response(request)
         if _has_forbidden(values):
+            if request.path.startswith("/api/"):
+                # The API answers with a problem document (RFC 9457), like its other errors.
+                return JsonResponse({
+                    "type": "urn:varn:problem:invalid", "title": _("Uppgifterna kunde inte tas emot"),
+                    "status": 400, "detail": _control_message(),
+                    "errors": [{"field": key, "detail": _control_message()} for key in request.GET
+                               if _has_forbidden([key, *request.GET.getlist(key)])]},
+                    status=400, content_type="application/problem+json")
             return render(request, "errors/400.html", {
                 "message": _("Det du skickade innehåller ett osynligt styrtecken (till exempel NUL) som inte "
                              "kan sparas. Det kommer oftast från inklistrad text: skriv eller klistra in "

@@ -49,6 +49,12 @@ INSTALLED_APPS = [
     "knowledge",
     "cycle",
     "demo",
+    # The REST API for other systems (issue 14): DRF, its OpenAPI document and
+    # Swagger UI's files served from our own static files (no CDN).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     # The project's start-up checks (a deploy without collectstatic).
     "varn.checks",
 ]
@@ -284,6 +290,46 @@ if TRUSTED_PROXY_COUNT < 1:
     raise ImproperlyConfigured("Environment variable VARN_TRUSTED_PROXY_COUNT must be 1 or more")
 # Any django-ratelimit "ip" key uses the same address.
 RATELIMIT_IP_META_KEY = "varn.ratelimits.client_ip"
+
+# The API (api/): integration accounts call it with a token (api/models.py).
+# A new token is valid for VARN_API_TOKEN_DAYS days unless the administrator
+# picks another date; each token may make VARN_API_TOKEN_RATE requests.
+API_TOKEN_DAYS = env_int("VARN_API_TOKEN_DAYS", 365)
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("Environment variable VARN_API_TOKEN_DAYS must be 1 or more")
+API_TOKEN_RATE = _env_rate("VARN_API_TOKEN_RATE", "600/m")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "api.problems.ProblemRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.StrictJSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "UNAUTHENTICATED_TOKEN": None,
+    "URL_FORMAT_OVERRIDE": None,
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+    # Path ids keep their names ({pk}) in the OpenAPI document.
+    "SCHEMA_COERCE_PATH_PK": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Värn API",
+    "VERSION": "1",
+    "DESCRIPTION": "api/schema.py: DESCRIPTION",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "ENUM_NAME_OVERRIDES": {"IncidentStatusEnum": "incidents.models.Incident.Status",
+                            "ActionStatusEnum": "incidents.models.Action.Status"},
+    "PREPROCESSING_HOOKS": ["api.schema.only_the_api"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.describe"],
+}
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,8 @@ urlpatterns = [
     path("kunskap/", include("knowledge.urls")),
     path("lagesbild/", include("situation.urls")),
     path("arshjul/", include("cycle.urls")),
+    # The REST API for other systems (api/): token auth, problem documents.
+    path("api/", include("api.urls")),
     path("admin/login/", views.admin_login_redirect),
     path("admin/", admin.site.urls),
     # For the load balancer; answered by varn.health.HealthMiddleware first.
