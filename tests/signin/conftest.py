@@ -125,11 +125,15 @@ def oidc(settings, oidc_provider):
 
 
 def sign_in_at_provider(page, username, password=IDP_PASSWORD):
-    """From Värn's login page: the button, the provider's form, and back."""
+    """From Värn's login page: the button, the provider's form (unless the
+    provider still has a session), and back to Värn."""
     page.goto("/konto/logga-in/")
+    varn = page.url.split("/konto/")[0]
     page.click("a.button:has-text('Logga in med')")
-    page.wait_for_url("**/login/**")
-    page.fill("#idp-username", username)
-    page.fill("#idp-password", password)
-    page.click("button:has-text('Fortsätt')")
+    page.wait_for_url(lambda url: "/login/?" in url or (url.startswith(varn) and "/konto/oidc/" not in url)
+                      or "/konto/oidc/tillbaka/" in url)
+    if "/login/?" in page.url:
+        page.fill("#idp-username", username)
+        page.fill("#idp-password", password)
+        page.click("button:has-text('Fortsätt')")
     page.wait_for_load_state()
