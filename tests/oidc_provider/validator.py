@@ -1,6 +1,5 @@
 """The provider's claims and its deliberate faults."""
 import json
-import os
 import time
 
 from jwcrypto import jwk, jwt

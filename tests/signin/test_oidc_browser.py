@@ -202,7 +202,6 @@ def test_groups_that_map_to_nothing_give_no_account(city, oidc, desktop):
 
 def test_a_provider_that_is_down_gets_a_clear_page(city, oidc, desktop, settings, caplog):
     from tests.servers import free_port
-
     from tests.signin.conftest import use_provider
 
     use_provider(settings, f"http://127.0.0.1:{free_port()}/o")
