@@ -27,8 +27,8 @@ def _pages():
     contact = _("Kontakta din administratör eller IT-support och berätta vad som står här.")
     return {
         "provider_down": (503, _("Inloggningstjänsten svarar inte"),
-                          _("Värn når inte %(name)s inloggningstjänst just nu. Ingenting är fel med ditt konto. "
-                            "Försök igen om några minuter."), contact),
+                          _("Värn når inte inloggningstjänsten hos %(name)s just nu. Ingenting är fel med ditt "
+                            "konto. Försök igen om några minuter."), contact),
         "token": (400, _("Inloggningen kunde inte bekräftas"),
                   _("Svaret från inloggningstjänsten gick inte att lita på, så du har inte loggats in. "
                     "Försök logga in igen."),
@@ -65,7 +65,7 @@ def failure(request, reason: str, detail: str = ""):
     pages = _pages()
     status, title, text, advice = pages.get(reason, pages["token"])
     LOGGER.warning("signin: refused (%s%s)", reason, f": {detail}" if detail else "")
-    name = config.provider_name() or _("organisationens")
+    name = config.provider_name() or _("din organisation")
     ctx = {"title": title, "text": text % {"name": name} if "%(name)s" in text else text,
            "advice": advice, "detail": detail, "reason": reason,
            "code": f"{reason}-{detail}" if detail and reason == "token" else reason,
