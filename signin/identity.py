@@ -17,7 +17,7 @@ from signin.config import claim_name
 from signin.errors import SignInError
 
 LOGGER = logging.getLogger(__name__)
-ACTOR = "inloggning"
+ACTOR = "Inloggningen"
 
 
 def _text(claims: dict, key: str) -> str:
