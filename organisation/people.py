@@ -280,6 +280,7 @@ def import_people(data: bytes, *, complete: bool = False, managers_get_role: boo
     people = validate_people(data)
     today = timezone.localdate()
     result = PeopleResult()
+    untouched: set[str] = set()
     with transaction.atomic():
         users: dict[str, User] = {u.employee_number: u for u in
                                   User.objects.filter(employee_number__in=[p.number for p in people])}
@@ -294,8 +295,11 @@ def import_people(data: bytes, *, complete: bool = False, managers_get_role: boo
                 user = User(username=username)
                 user.set_unusable_password()
             values = {"employee_number": person.number, "first_name": person.first_name,
-                      "last_name": person.last_name, "employment_end": person.end,
-                      "is_active": not (person.end and person.end < today)}
+                      "last_name": person.last_name, "employment_end": person.end}
+            # The file deactivates who has left; it never reactivates an account
+            # (one an administrator deactivated stays so; a rehire is the admin's step).
+            if person.end and person.end < today:
+                values["is_active"] = False
             if person.email:
                 values["email"] = person.email
             if person.row.values["gender"]:
@@ -312,7 +316,7 @@ def import_people(data: bytes, *, complete: bool = False, managers_get_role: boo
                 if changes.get("is_active") == [True, False]:
                     result.deactivated += 1
             else:
-                result.unchanged += 1
+                untouched.add(person.number)
             result.numbers.append(person.number)
 
         # Managers, once everyone exists.
@@ -321,15 +325,25 @@ def import_people(data: bytes, *, complete: bool = False, managers_get_role: boo
         for person in people:
             user = users[person.number]
             manager = users.get(person.manager) if person.manager else None
-            update_person(user, {"manager": manager}, actor=actor, actor_label=actor_label)
+            if update_person(user, {"manager": manager}, actor=actor, actor_label=actor_label) and \
+                    person.number in untouched:
+                untouched.discard(person.number)
+                result.updated += 1
         if managers_get_role:
             leads: dict[str, set] = {p.number: set() for p in people}
             for person in people:
                 if person.manager and person.manager in users:
                     leads.setdefault(person.manager, set()).add((Role.MANAGER, person.unit_id))
             for number, desired in leads.items():
-                sync_assignments(users[number], desired, RoleAssignment.Source.HR, roles=[Role.MANAGER],
-                                 actor=actor, actor_label=actor_label)
+                if number not in untouched and number not in result.numbers:
+                    # A manager the file does not list: what they lead outside the file stays.
+                    desired |= set(users[number].assignments.filter(
+                        role=Role.MANAGER, source=RoleAssignment.Source.HR, active=True).values_list("role", "node_id"))
+                if sync_assignments(users[number], desired, RoleAssignment.Source.HR, roles=[Role.MANAGER],
+                                    actor=actor, actor_label=actor_label) and number in untouched:
+                    untouched.discard(number)
+                    result.updated += 1
+        result.unchanged = len(untouched)
 
         if complete:
             listed = {p.number for p in people}

@@ -188,3 +188,28 @@ def test_encodings_bom_and_separators(city, tmp_path):
 def test_a_file_that_is_not_excel_is_refused(city, tmp_path):
     message = rejected(tmp_path, b"PK\x03\x04 not really a zip", name="personal.xlsx")
     assert "kan inte läsas som en Excel-fil" in message
+
+
+def test_the_file_never_reactivates_an_account(city, tmp_path):
+    run(tmp_path, xlsx(PEOPLE))
+    asa = User.objects.get(employee_number="200001")
+    asa.is_active = False  # an administrator's decision
+    asa.save()
+    assert "3 oförändrade" in run(tmp_path, xlsx(PEOPLE))
+    assert not User.objects.get(pk=asa.pk).is_active
+
+
+def test_a_manager_only_change_counts_as_a_change(city, tmp_path):
+    run(tmp_path, xlsx(PEOPLE))
+    changed = [PEOPLE[0], PEOPLE[1][:5] + [""] + PEOPLE[1][6:], PEOPLE[2]]
+    assert "1 ändrade och 2 oförändrade" in run(tmp_path, xlsx(changed))
+    assert User.objects.get(employee_number="200002").manager is None
+
+
+def test_a_partial_file_keeps_what_a_manager_leads_outside_it(city, tmp_path):
+    run(tmp_path, xlsx(PEOPLE), "--managers-get-role")
+    # A file with only Mäja: Åsa is not listed, and still leads Ekonomiskt bistånd.
+    run(tmp_path, xlsx([PEOPLE[2]]), "--managers-get-role")
+    asa = User.objects.get(employee_number="200001")
+    assert set(asa.assignments.filter(role=Role.MANAGER, active=True).values_list("node__code", flat=True)) == {
+        "NORR-EB", "NORR-BU"}

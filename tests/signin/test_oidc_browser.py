@@ -22,7 +22,7 @@ def anna(oidc, **changes):
     oidc.person("anna", **claims)
 
 
-def test_first_sign_in_creates_the_account_with_the_mapped_roles(city, oidc, desktop):
+def test_first_sign_in_creates_the_account_with_the_mapped_roles(city, oidc, desktop, phone):
     GroupRoleMapping.objects.create(group="SOC-Norr-Sakerhet", role=Role.SECURITY_COORDINATOR, node=city.north)
     anna(oidc)
     desktop.goto("/konto/logga-in/")
@@ -32,9 +32,14 @@ def test_first_sign_in_creates_the_account_with_the_mapped_roles(city, oidc, des
     screenshot(desktop, "signin-login-desktop")
     assert_accessible(desktop)
 
+    phone.goto("/konto/logga-in/")
+    screenshot(phone, "signin-login-phone")
+    assert_accessible(phone)
+
     sign_in_at_provider(desktop, "anna")
     assert desktop.url == desktop.url.split("/konto/")[0].rstrip("/") + "/"
-    assert "Logga ut" in desktop.content()
+    assert "Logga ut" in desktop.content() and "Inloggad som Anna Lindqvist" in desktop.content()
+    screenshot(desktop, "signin-home-desktop")
     user = User.objects.get(employee_number="100234")
     assert (user.first_name, user.last_name, user.email, user.gender) == (
         "Anna", "Lindqvist", "anna.lindqvist@example.se", "woman")
@@ -48,7 +53,6 @@ def test_first_sign_in_creates_the_account_with_the_mapped_roles(city, oidc, des
     created = AuditEntry.objects.filter(action="roleassignment.create", object_id=str(
         user.assignments.get(role=Role.SECURITY_COORDINATOR).pk)).get()
     assert created.changes["role"] == [None, Role.SECURITY_COORDINATOR]
-    screenshot(desktop, "signin-home-desktop")
 
 
 def test_roles_follow_the_groups_at_the_next_sign_in(city, oidc, desktop):
