@@ -238,3 +238,19 @@ def test_break_glass_login_is_for_administrators_only(city, oidc, desktop, setti
     browser_login(desktop, city.admin.username)
     assert "Logga ut" in desktop.content()
     assert desktop.goto("/admin/").status == 200
+
+
+def test_a_replayed_callback_signs_no_one_in(city, oidc, desktop, browser, live_server):
+    anna(oidc)
+    callbacks = []
+    desktop.on("request", lambda r: callbacks.append(r.url) if "/konto/oidc/tillbaka/?code=" in r.url else None)
+    sign_in_at_provider(desktop, "anna")
+    assert "Logga ut" in desktop.content() and len(callbacks) == 1
+    # The same code and state in another browser: its session never started a sign-in.
+    other = browser.new_context(base_url=live_server.url, locale="sv-SE").new_page()
+    response = other.goto(callbacks[0])
+    assert response.status == 400
+    assert "Inloggningen hann gå ut" in other.content() and "Logga ut" not in other.content()
+    # And again in the first browser: the state was used up.
+    assert desktop.goto(callbacks[0]).status == 400
+    other.context.close()
