@@ -254,3 +254,19 @@ def test_a_replayed_callback_signs_no_one_in(city, oidc, desktop, browser, live_
     # And again in the first browser: the state was used up.
     assert desktop.goto(callbacks[0]).status == 400
     other.context.close()
+
+
+@pytest.mark.parametrize("fault,status,title", [
+    ("token_down", 503, "Inloggningstjänsten svarar inte"),
+    ("token_refused", 400, "Inloggningen godtogs inte"),
+])
+def test_a_token_endpoint_that_fails_gets_a_clear_page(city, oidc, desktop, caplog, fault, status, title):
+    anna(oidc)
+    oidc.misbehave(fault)
+    responses = []
+    desktop.on("response", lambda r: responses.append((r.url, r.status)))
+    sign_in_at_provider(desktop, "anna")
+    assert title in desktop.content() and "Logga ut" not in desktop.content()
+    assert [s for u, s in responses if "/konto/oidc/tillbaka/" in u] == [status]
+    _no_secret_in(desktop, caplog, oidc)
+    assert "invalid_grant" not in caplog.text  # the provider's own words are not logged
