@@ -12,7 +12,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.log import diff, record, snapshot
-from organisation.models import Headcount, OperationArea, OrgUnit, Role, RoleAssignment, User
+from organisation.models import (
+    GroupRoleMapping,
+    Headcount,
+    OperationArea,
+    OrgUnit,
+    Role,
+    RoleAssignment,
+    User,
+)
 from organisation.tree import tree_order
 
 
@@ -152,21 +160,25 @@ class RoleAssignmentInline(AdminInline):
     fk_name = "user"
     extra = 1
     autocomplete_fields = ["node"]
-    fields = ["role", "node", "active"]
+    fields = ["role", "node", "active", "source"]
+    readonly_fields = ["source"]
 
 
 @admin.register(User)
 class UserAdmin(AdminRoleMixin, BaseUserAdmin):
-    list_display = ["username", "first_name", "last_name", "email", "is_active"]
+    list_display = ["username", "first_name", "last_name", "email", "employee_number", "is_active"]
     list_filter = ["is_active", "assignments__role"]
+    search_fields = ["username", "first_name", "last_name", "email", "employee_number"]
+    autocomplete_fields = ["manager"]
     inlines = [RoleAssignmentInline]
     actions = ["deactivate"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("first_name", "last_name", "email", "phone", "gender")}),
+        (_("Anställning"), {"fields": ("employee_number", "manager", "employment_end", "oidc_subject")}),
         (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "oidc_subject"]
 
     @admin.action(description=_("Inaktivera markerade användare"))
     def deactivate(self, request, queryset):
@@ -183,6 +195,17 @@ class RoleAssignmentAdmin(AdminRoleMixin, admin.ModelAdmin):
     list_filter = ["role", "active"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "node__name"]
     autocomplete_fields = ["user", "node"]
+    readonly_fields = ["source"]
+
+
+@admin.register(GroupRoleMapping)
+class GroupRoleMappingAdmin(AdminRoleMixin, admin.ModelAdmin):
+    """Which group at the identity provider gives which role where. A row
+    made inactive takes the role away at each member's next sign-in."""
+    list_display = ["group", "role", "node", "active"]
+    list_filter = ["role", "active"]
+    search_fields = ["group", "node__name", "node__code"]
+    autocomplete_fields = ["node"]
 
 
 class NamedRowForm(forms.ModelForm):

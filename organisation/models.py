@@ -201,6 +201,15 @@ class User(AbstractUser):
 
     gender = models.CharField(_("kön"), max_length=10, choices=Gender.choices, blank=True, default="")
     phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    # From the HR system (import_people) or the identity provider's claims.
+    employee_number = models.CharField(_("anställningsnummer"), max_length=40, unique=True, null=True,
+                                       blank=True)
+    # The identity provider's stable subject ("sub"); the account is matched on it.
+    oidc_subject = models.CharField(_("id hos identitetsleverantören"), max_length=255, unique=True,
+                                    null=True, blank=True, editable=False)
+    manager = models.ForeignKey("self", verbose_name=_("chef"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="reports")
+    employment_end = models.DateField(_("anställningen upphör"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("användare")
@@ -250,12 +259,20 @@ class User(AbstractUser):
 
 
 class RoleAssignment(models.Model):
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Manuellt")
+        IDP = "idp", _("Grupp hos identitetsleverantören")
+        HR = "hr", _("HR-system")
+
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="assignments",
                              verbose_name=_("användare"))
     role = models.CharField(_("roll"), max_length=20, choices=Role.choices)
     node = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="assignments",
                              verbose_name=_("gäller för"))
     active = models.BooleanField(_("aktiv"), default=True)
+    # Who keeps the row up to date: sign-in (group mapping) and import_people
+    # only ever change the rows of their own source; manual rows are the admin's.
+    source = models.CharField(_("källa"), max_length=10, choices=Source.choices, default=Source.MANUAL)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
 
     class Meta:
@@ -267,3 +284,27 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()} – {self.node}"
+
+
+class GroupRoleMapping(models.Model):
+    """A group of the identity provider (a claim value such as
+    "SOC-Norr-Sakerhet") gives a Värn role at an organisation node. Sign-in
+    grants the mapped roles and removes the ones whose group no longer maps."""
+
+    group = models.CharField(_("grupp"), max_length=255,
+                             help_text=_("Gruppens namn eller id exakt som det står i inloggningens gruppanspråk."))
+    role = models.CharField(_("roll"), max_length=20, choices=Role.choices)
+    node = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="group_mappings",
+                             verbose_name=_("gäller för"))
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "role", "node"], name="group_mapping_unique")
+        ]
+        ordering = ["group", "role"]
+        verbose_name = _("gruppkoppling")
+        verbose_name_plural = _("gruppkopplingar (inloggning)")
+
+    def __str__(self):
+        return f"{self.group} → {self.get_role_display()} – {self.node}"

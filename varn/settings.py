@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "situation",
     "knowledge",
     "cycle",
+    "signin",
     "demo",
     # The REST API for other systems (issue 14): DRF, its OpenAPI document and
     # Swagger UI's files served from our own static files (no CDN).
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session whose identity-provider login has ended is ended too (signin/middleware.py).
+    "signin.middleware.SessionRefresh",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Refuses NUL and other control characters in any parameter, in one place.
     "varn.middleware.ControlCharacterMiddleware",
@@ -150,9 +153,45 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organisation.User"
 
-# The login path is pluggable: add an OIDC backend here when SSO arrives.
+# Sign-in with the organisation's identity provider (OpenID Connect, the
+# authorization code flow with PKCE; signin/). On when VARN_OIDC_ISSUER is set.
+OIDC_ISSUER = env_str("VARN_OIDC_ISSUER", "")
+OIDC_ENABLED = bool(OIDC_ISSUER)
+# Default: the issuer's /.well-known/openid-configuration.
+OIDC_DISCOVERY_URL = env_str("VARN_OIDC_DISCOVERY_URL", "")
+OIDC_RP_CLIENT_ID = env_str("VARN_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("VARN_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = env_str("VARN_OIDC_SCOPES", "openid profile email")
+OIDC_RP_SIGN_ALGO = env_str("VARN_OIDC_SIGN_ALGO", "RS256")
+OIDC_TIMEOUT = env_int("VARN_OIDC_TIMEOUT_SECONDS", 10)
+OIDC_VERIFY_SSL = True
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+# Kept in the session for the provider's logout (id_token_hint).
+OIDC_STORE_ID_TOKEN = True
+# How often a signed-in user's session is checked with the provider (silently).
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env_int("VARN_OIDC_RECHECK_SECONDS", 15 * 60)
+OIDC_EXEMPT_URLS = ["login", "logout", "healthz", "readyz"]
+OIDC_CLAIMS = {
+    "subject": env_str("VARN_OIDC_CLAIM_SUBJECT", "sub"),
+    "employee_number": env_str("VARN_OIDC_CLAIM_EMPLOYEE_NUMBER", ""),
+    "given_name": env_str("VARN_OIDC_CLAIM_GIVEN_NAME", "given_name"),
+    "family_name": env_str("VARN_OIDC_CLAIM_FAMILY_NAME", "family_name"),
+    "email": env_str("VARN_OIDC_CLAIM_EMAIL", "email"),
+    "unit": env_str("VARN_OIDC_CLAIM_UNIT", ""),
+    "gender": env_str("VARN_OIDC_CLAIM_GENDER", ""),
+    "groups": env_str("VARN_OIDC_CLAIM_GROUPS", "groups"),
+}
+# The name on the button "Logga in med …"; default: the organisation tree's root.
+OIDC_PROVIDER_NAME = env_str("VARN_OIDC_PROVIDER_NAME", "")
+# With OIDC on, the password login is off, or (1) kept for administrators'
+# break-glass accounts only. Without OIDC everyone logs in with a password.
+BREAK_GLASS_LOGIN = env_bool("VARN_BREAK_GLASS_LOGIN", False)
+
+# The password login, and the OIDC one (which answers only its own callback).
 AUTHENTICATION_BACKENDS = env_list(
-    "VARN_AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"]
+    "VARN_AUTHENTICATION_BACKENDS",
+    ["django.contrib.auth.backends.ModelBackend", "signin.backend.OIDCBackend"],
 )
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -236,6 +275,11 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+if OIDC_ENABLED:
+    # The logout form's answer sends the browser on to the provider's logout.
+    from urllib.parse import urlsplit as _urlsplit
+    _issuer = _urlsplit(OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_issuer.scheme}://{_issuer.netloc}")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("VARN_SESSION_SECONDS", 8 * 3600)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("konto/logga-in/", views.login_view, name="login"),
     path("konto/logga-ut/", views.logout_view, name="logout"),
+    path("konto/oidc/", include("signin.urls")),
     path("sprak/", set_language, name="set_language"),
     # Reporting at the root (/rapportera/, /mina-rapporter/, /uppfoljning/).
     path("", include("reporting.urls")),

@@ -1,6 +1,9 @@
 """Cross-cutting pages: the role-based start page, login/logout and error pages."""
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -11,6 +14,8 @@ from casework import inbox
 from cycle.services import duties_for
 from incidents import access
 from organisation.models import Role
+from signin import config as signin_config
+from signin.views import provider_logout_url
 from situation.stats import form_summary
 from varn import ratelimits
 
@@ -69,11 +74,34 @@ def _login_limits(request):
     return (ratelimits.LOGIN_FAILURES_PER_ADDRESS,)
 
 
+def password_login_allowed() -> bool:
+    """Without an identity provider everyone logs in with a password; with
+    one, only administrators do, and only when the break-glass login is on."""
+    return not signin_config.enabled() or settings.BREAK_GLASS_LOGIN
+
+
+class PasswordLoginForm(AuthenticationForm):
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if signin_config.enabled() and not user.has_role(Role.ADMIN):
+            raise ValidationError(_("Bara administratörer loggar in med lösenord."), code="break_glass")
+
+
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+    authentication_form = PasswordLoginForm
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["oidc"] = signin_config.enabled()
+        ctx["password_login"] = password_login_allowed()
+        ctx["provider_name"] = signin_config.provider_name() if ctx["oidc"] else ""
+        return ctx
 
     def post(self, request, *args, **kwargs):
+        if not password_login_allowed():
+            return self.get(request, *args, **kwargs)
         blocked, wait = ratelimits.wait_for(request, *_login_limits(request))
         if blocked:
             return self._locked(wait)
@@ -102,7 +130,13 @@ login_view = LoginView.as_view()
 
 @require_POST
 def logout_view(request):
-    return auth_views.LogoutView.as_view()(request)
+    """Log out of Värn; after a sign-in with the identity provider the browser
+    goes on to its logout (RP-initiated logout), which returns to the login page."""
+    provider_logout = provider_logout_url(request)
+    response = auth_views.LogoutView.as_view()(request)
+    if provider_logout and not request.user.is_authenticated:
+        return HttpResponseRedirect(provider_logout)
+    return response
 
 
 def admin_login_redirect(request):

@@ -25,6 +25,8 @@ def admin_pages(city):
         (f"/admin/organisation/user/{city.manager.pk}/change/", "user-change"),
         ("/admin/organisation/roleassignment/add/", "roleassignment-add"),
         (f"/admin/organisation/roleassignment/{assignment.pk}/change/", "roleassignment-change"),
+        ("/admin/organisation/grouprolemapping/", "grouprolemapping-list"),
+        ("/admin/organisation/grouprolemapping/add/", "grouprolemapping-add"),
     ]
 
 
@@ -74,3 +76,25 @@ def test_role_table_on_the_user_page_names_rows_added_later(city, desktop):
     assert table.get_by_role("combobox", name="Gäller för").count() == before + 1
     assert_accessible(desktop)
     screenshot(desktop, "admin-user-change-added-row-desktop")
+
+
+def test_the_administrator_maps_a_group_to_a_role(city, desktop):
+    from audit.models import AuditEntry
+    from organisation.models import GroupRoleMapping
+
+    browser_login(desktop, city.admin.username)
+    desktop.goto("/admin/organisation/grouprolemapping/add/")
+    desktop.fill("#id_group", "SOC-Norr-Sakerhet")
+    desktop.select_option("#id_role", "security")
+    desktop.get_by_role("combobox", name="Gäller för").click()
+    desktop.get_by_role("searchbox", name="Gäller för").fill("Norra")
+    desktop.get_by_role("option", name="Norra stadsdelsförvaltningen").click()
+    desktop.click("input[name=_save]")
+    desktop.wait_for_load_state()
+    mapping = GroupRoleMapping.objects.get(group="SOC-Norr-Sakerhet")
+    assert (mapping.role, mapping.node, mapping.active) == ("security", city.north, True)
+    entry = AuditEntry.objects.get(action="grouprolemapping.create", object_id=str(mapping.pk))
+    assert entry.changes["group"] == [None, "SOC-Norr-Sakerhet"]
+    assert "SOC-Norr-Sakerhet" in desktop.content()
+    screenshot(desktop, "admin-grouprolemapping-saved-desktop")
+    assert_accessible(desktop)
