@@ -32,7 +32,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.log import ANONYMOUS_REPORTER, SYSTEM
+from audit.log import ANONYMOUS_REPORTER, SYSTEM, is_protected
 from incidents import access
 from incidents.models import ChecklistItem, ScopedManager
 from organisation.models import OrgUnit, TaxonomyTerm, User
@@ -370,6 +370,8 @@ class _Words:
                 continue
             old, new = pair
             label, kind, target = _field_kind(model, name)
+            if kind != "files" and (is_protected(old) or is_protected(new)):
+                kind = "text"  # stored as keyed hash and length (audit.log.protect)
             if created:
                 if _is_empty(new) or (kind == "bool" and new is False):
                     continue

@@ -198,6 +198,10 @@ class Incident(models.Model):
     # Random, fixed at creation, never shown: the cell key method sums these
     # to perturb published counts the same way every time (situation/cellkey.py).
     record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
+    # Gallring (retention/): when the case's personal data was removed, and
+    # the reporter's gender kept for the statistics once the reporter is gone.
+    thinned_at = models.DateTimeField(_("gallrad"), null=True, blank=True, editable=False)
+    reporter_gender = models.CharField(max_length=10, blank=True, default="", editable=False)
 
     objects = ScopedManager.from_queryset(IncidentQuerySet)()
     unscoped = models.Manager.from_queryset(IncidentQuerySet)()  # system paths only; see ScopedManager

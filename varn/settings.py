@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "situation",
     "knowledge",
     "cycle",
+    "retention",
     "demo",
     # The project's start-up checks (a deploy without collectstatic).
     "varn.checks",
