@@ -111,23 +111,22 @@ def is_protected(value) -> bool:
 
 
 def _is_text(model, name: str) -> bool:
-    if name in TEXT_KEYS:
-        return True
-    if model is None:
-        return False
-    if name in TEXT_FIELDS.get(model._meta.label_lower, ()):
-        return True
     try:
-        return isinstance(model._meta.get_field(name), models.TextField)
+        model_field = model._meta.get_field(name) if model is not None else None
     except Exception:  # not a field of the model (FieldDoesNotExist)
-        return False
+        model_field = None
+    if model_field is None:
+        return name in TEXT_KEYS
+    return (isinstance(model_field, models.TextField)
+            or name in TEXT_FIELDS.get(model._meta.label_lower, ()))
 
 
 def protect(changes: dict, model=None) -> dict:
     """The changes as the log keeps them: for a free-text field (any
     TextField, TEXT_FIELDS, TEXT_KEYS) old and new become
     {"hmac": keyed hash, "len": length} (a list of them for a list of
-    names); an empty value stays empty. Coded values (state, form codes,
+    names; TEXT_KEYS are the keys that are not fields of the entry's
+    object); an empty value stays empty. Coded values (state, form codes,
     unit, dates, booleans) are kept as they are."""
     return {name: ([_protected(v) for v in pair] if _is_text(model, name) and isinstance(pair, (list, tuple))
                    else pair)

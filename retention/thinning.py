@@ -250,7 +250,7 @@ def _thin_one(pk: int, cuts: dict, run: RetentionRun, now) -> Counter:
         Incident.unscoped.filter(pk=pk).update(**update)
         record(None, "retention.thin", incident, incident=incident, actor_label=ACTOR, changes={
             "kinds": [None, sorted(kinds)], "run": [None, run.pk],
-            **({"messages": [None, removed["messages"]]} if "messages" in kinds else {}),
+            **({"messages_removed": [None, removed["messages"]]} if "messages" in kinds else {}),
             **({"attachments_removed": [None, removed["attachments"]]} if "attachments" in kinds else {}),
         })
     return removed

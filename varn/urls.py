@@ -22,6 +22,7 @@ urlpatterns = [
     path("kunskap/", include("knowledge.urls")),
     path("lagesbild/", include("situation.urls")),
     path("arshjul/", include("cycle.urls")),
+    path("gallring/", include("retention.urls")),
     path("admin/login/", views.admin_login_redirect),
     path("admin/", admin.site.urls),
     # For the load balancer; answered by varn.health.HealthMiddleware first.

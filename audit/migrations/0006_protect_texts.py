@@ -70,22 +70,25 @@ def _protected(value):
 
 
 def _text_fields(apps, object_type, cache):
+    """(text field names, all field names) of the entry's object's model."""
     if object_type not in cache:
-        names = set(TEXT_FIELDS.get(object_type, ()))
+        names, fields = set(TEXT_FIELDS.get(object_type, ())), set()
         try:
             model = apps.get_model(object_type) if object_type else None
         except (LookupError, ValueError):
             model = None
         if model is not None:
+            fields = {f.name for f in model._meta.get_fields()}
             names |= {f.name for f in model._meta.get_fields() if isinstance(f, models.TextField)}
-        cache[object_type] = names
+        cache[object_type] = (names & fields if fields else set(), fields)
     return cache[object_type]
 
 
 def _protect(apps, object_type, changes, cache):
     if not isinstance(changes, dict):
         return changes
-    texts = _text_fields(apps, object_type, cache) | TEXT_KEYS
+    text_fields, fields = _text_fields(apps, object_type, cache)
+    texts = text_fields | (TEXT_KEYS - fields)
     return {name: ([_protected(v) for v in pair] if name in texts and isinstance(pair, (list, tuple)) else pair)
             for name, pair in changes.items()}
 
