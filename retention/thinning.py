@@ -27,8 +27,16 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from audit.log import record
-from incidents.models import (Action, Attachment, ChecklistItem, Incident, Message, ReceiptCode, ReportDraft,
-                              Submission)
+from incidents.models import (
+    Action,
+    Attachment,
+    ChecklistItem,
+    Incident,
+    Message,
+    ReceiptCode,
+    ReportDraft,
+    Submission,
+)
 from retention import schedule
 from retention.lock import run_lock
 from retention.models import FileRemoval, Hold, RetentionRun

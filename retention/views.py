@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organisation.models import Role
-from retention import extract, holds as hold_service, schedule, thinning
+from retention import extract, schedule, thinning
+from retention import holds as hold_service
 from retention.forms import ExtractForm, HoldForm, RuleForm
 from retention.models import RetentionRun
 

@@ -110,7 +110,7 @@ def protect_texts(apps, schema_editor):
     # convert, and chain again from the start.
     old_prev, new_prev, expected_seq, last_seq, last_id = GENESIS, GENESIS, 1, 0, None
     while True:
-        batch = list(AuditEntry.objects.filter(seq__isnull=False, seq__gt=last_seq).order_by("seq")[:BATCH])
+        batch = list(AuditEntry._base_manager.filter(seq__isnull=False, seq__gt=last_seq).order_by("seq")[:BATCH])
         if not batch:
             break
         for entry in batch:
@@ -128,15 +128,15 @@ def protect_texts(apps, schema_editor):
             entry.prev_hash = new_prev
             entry.hash = new_prev = _sha(new_prev + payload)
         # Two steps: the new hashes may equal old ones of other rows (unique).
-        AuditEntry.objects.filter(pk__in=[e.pk for e in batch]).update(hash=None)
-        AuditEntry.objects.bulk_update(batch, ["changes", "content_hash", "prev_hash", "hash"])
-    head = ChainHead.objects.filter(pk=1).first()
+        AuditEntry._base_manager.filter(pk__in=[e.pk for e in batch]).update(hash=None)
+        AuditEntry._base_manager.bulk_update(batch, ["changes", "content_hash", "prev_hash", "hash"])
+    head = ChainHead._base_manager.filter(pk=1).first()
     old_head = f"{head.last_seq}:{head.last_hash}" if head else f"0:{GENESIS}"
     if head is not None and (head.last_seq != last_seq or head.last_hash != old_prev):
         problems += 1  # the chain's end had been cut off or the head moved
     # 2. Entries waiting for their seal, and the anonymous reporter's held ones.
     for model in (AuditEntry, Pending):
-        rows = model.objects.filter(seq__isnull=True) if model is AuditEntry else model.objects.all()
+        rows = model._base_manager.filter(seq__isnull=True) if model is AuditEntry else model._base_manager.all()
         for entry in rows.order_by("id").iterator(chunk_size=BATCH):
             changes = _protect(apps, entry.object_type, entry.changes, cache)
             if changes == entry.changes:
@@ -148,7 +148,7 @@ def protect_texts(apps, schema_editor):
             else:
                 entry.actor_id = None
                 entry.content_hash = _sha(_payload(entry))
-            model.objects.filter(pk=entry.pk).update(changes=changes, content_hash=entry.content_hash)
+            model._base_manager.filter(pk=entry.pk).update(changes=changes, content_hash=entry.content_hash)
     if last_id is None and not converted:
         return  # an empty log (a new database): nothing to re-anchor
     # 3. The checkpoint, sealed at once as the chain's next entry.
@@ -171,9 +171,9 @@ def protect_texts(apps, schema_editor):
     entry.sealed_at = now
     entry.save()
     if head is None:
-        ChainHead.objects.create(pk=1, last_hash=entry.hash, last_seq=entry.seq, sealed_at=now)
+        ChainHead._base_manager.create(pk=1, last_hash=entry.hash, last_seq=entry.seq, sealed_at=now)
     else:
-        ChainHead.objects.filter(pk=1).update(last_hash=entry.hash, last_seq=entry.seq, sealed_at=now)
+        ChainHead._base_manager.filter(pk=1).update(last_hash=entry.hash, last_seq=entry.seq, sealed_at=now)
 
 
 class Migration(migrations.Migration):

@@ -6,8 +6,16 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from incidents.models import (Action, Attachment, ChecklistItem, Incident, Message, ReceiptCode, ReportDraft,
-                              Submission)
+from incidents.models import (
+    Action,
+    Attachment,
+    ChecklistItem,
+    Incident,
+    Message,
+    ReceiptCode,
+    ReportDraft,
+    Submission,
+)
 from organisation.models import User
 from retention.models import Hold
 

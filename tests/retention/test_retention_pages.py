@@ -119,7 +119,7 @@ def test_the_auditor_lists_runs_and_reads_the_thinning_in_words(city, client, lo
     page = client.get(reverse("retention:runs")).content.decode()
     assert "Rapportörens identitet: 1" in page
     log = client.get(reverse("audit:list")).content.decode()
-    assert f"Gallringen tog bort" in log and inc.reference in log and "Beskrivning w" not in log
+    assert "Gallringen tog bort" in log and inc.reference in log and "Beskrivning w" not in log
     assert "Gallringskörning" in log
 
 

@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from audit.log import seal, verify
 from audit.models import AuditEntry
-from incidents.models import Action, Attachment, ChecklistItem, Incident, Message, ReceiptCode, ReportDraft
+from incidents.models import (
+    Action,
+    Attachment,
+    ChecklistItem,
+    Incident,
+    Message,
+    ReceiptCode,
+    ReportDraft,
+)
 from retention import thinning
 from retention.models import FileRemoval, RetentionRun
 from situation import rollups
