@@ -93,8 +93,8 @@ def holds(request):
                   status=200)
 
 
-@require_POST
 @login_required
+@require_POST
 def lift(request, pk):
     if not hold_service.may_hold(request.user):
         raise Http404
