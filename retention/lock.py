@@ -8,6 +8,7 @@ process dies, so a killed run never leaves a stale lock behind.
 import contextlib
 import fcntl
 import os
+import threading
 
 from django.conf import settings
 from django.db import connection
@@ -24,9 +25,25 @@ def lock_file_path() -> str:
     return name + ".gallring.lock"
 
 
+_local = threading.Lock()  # PostgreSQL's advisory locks are re-entrant within a session
+
+
 @contextlib.contextmanager
 def run_lock():
-    """Yields True when this process holds the lock, False when another run does."""
+    """Yields True when this run holds the lock, False when another run does
+    (in another process, or already in this one)."""
+    if not _local.acquire(blocking=False):
+        yield False
+        return
+    try:
+        with _database_lock() as got:
+            yield got
+    finally:
+        _local.release()
+
+
+@contextlib.contextmanager
+def _database_lock():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_try_advisory_lock(%s)", [PG_KEY])
