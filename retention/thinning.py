@@ -2,8 +2,8 @@
 
 A case's data of a kind is due when the case was closed longer ago than the
 kind's rule (retention.schedule), it still holds data of that kind, and it
-is not on hold. The run thins each due case in its own transaction, fully
-or not at all: its statistical skeleton is frozen first (situation.rollups:
+is not on hold. The run thins the due cases in transactions of BATCH
+cases (`gallra --batch`), each case fully or not at all: its statistical skeleton is frozen first (situation.rollups:
 every figure of earlier years stays as it was), then every due kind is
 removed, and one audit entry names the kinds (never the content). The
 attachment files are removed from disk after the commits (each chunk's); their names are
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from incidents.models import (
     Attachment,
     ChecklistItem,
     Incident,
+    IncidentQuerySet,
     Message,
     ReceiptCode,
     ReportDraft,
@@ -50,6 +51,9 @@ ACTOR = "gallring"
 REMOVED_REFERENCE = "[gallrat]"
 CLOSED = Incident.Status.CLOSED
 CHUNK = 500
+# Cases thinned per transaction (manage.py gallra --batch): each case of a
+# batch is thinned fully or, with the whole batch, not at all.
+BATCH = 200
 # Files under attachments/ that no attachment row names and that are older
 # than this are removed by the sweep (an upload in progress is younger).
 ORPHAN_AGE_SECONDS = 24 * 3600
@@ -208,60 +212,79 @@ def sweep_orphans(now_ts: float | None = None) -> int:
     return removed
 
 
-def _thin_one(pk: int, cuts: dict, run: RetentionRun, now) -> Counter:
-    """Thin one case in its own transaction: every due kind, or nothing.
-    Returns what was removed (empty when nothing was due any more)."""
+def _update(qs, **values):
+    """UPDATE without IncidentQuerySet's rows_changed: the cases' skeletons
+    are frozen first, so the running totals have nothing to follow."""
+    return super(IncidentQuerySet, qs).update(**values)
+
+
+def _thin_batch(ids: list[int], cuts: dict, run: RetentionRun, now) -> tuple[Counter, int]:
+    """Thin these cases in one transaction: for each, every due kind, or
+    (on any failure) nothing of any of them. Returns (what was removed,
+    cases thinned); cases no longer due or now on hold are left as they are."""
     removed = Counter()
-    files = []
+    active = {kind: cut for kind, cut in cuts.items() if cut is not None}
     with transaction.atomic():
-        # Unscoped: the case is taken by the system, locked against a
+        # Unscoped: the cases are taken by the system, locked against a
         # concurrent change; due and hold are checked again under the lock.
-        incident = Incident.unscoped.select_for_update().filter(pk=pk).filter(_not_held()).first()
-        if incident is None:
-            return removed
-        flags = Incident.unscoped.filter(pk=pk).annotate(**{
+        locked = list(Incident.unscoped.select_for_update().filter(pk__in=ids).order_by("pk")
+                      .values_list("pk", flat=True))
+        flags = (Incident.unscoped.filter(pk__in=locked).filter(_not_held()).annotate(**{
             f"due_{kind}": ExpressionWrapper(_due(kind, cut), output_field=BooleanField())
-            for kind, cut in cuts.items() if cut is not None}).values(*[f"due_{k}" for k, c in cuts.items()
-                                                                         if c is not None]).first() or {}
-        kinds = [name[4:] for name, due in flags.items() if due]
-        if not kinds:
-            return removed
-        rollups.freeze([pk])
-        update = {"thinned_at": incident.thinned_at or now, "version": incident.version + 1}
-        if "identity" in kinds:
-            gender = incident.reporter.gender if incident.reporter_id else ""
-            update.update(reporter=None, reporter_gender=gender or "")
-            removed["identity"] += 1
-        if "texts" in kinds:
-            update.update(description="", location="", police_reason="", closing_summary="")
-            if incident.police_reference:
-                update["police_reference"] = REMOVED_REFERENCE
-            Action.unscoped.filter(incident_id=pk).update(title="")
-            ChecklistItem.unscoped.filter(incident_id=pk).update(note="", reference="")
-            removed["texts"] += 1
-        if "pseudonyms" in kinds:
-            update["actor_pseudonym"] = ""
-            removed["pseudonyms"] += 1
-        if "messages" in kinds:
-            count, _rows = Message.unscoped.filter(incident_id=pk).delete()
-            removed["messages"] += count
-        if "attachments" in kinds:
-            rows = list(Attachment.unscoped.filter(incident_id=pk))
-            files = [a.file.name for a in rows if a.file]
-            FileRemoval.objects.bulk_create([FileRemoval(name=name) for name in files])
-            Attachment.unscoped.filter(pk__in=[a.pk for a in rows]).delete()
-            removed["attachments"] += len(rows)
-        if "receipts" in kinds:
-            ReceiptCode.objects.filter(incident_id=pk).delete()
-            Submission.objects.filter(incident_id=pk).delete()
-            removed["receipts"] += 1
-        Incident.unscoped.filter(pk=pk).update(**update)
-        record(None, "retention.thin", incident, incident=incident, actor_label=ACTOR, changes={
-            "kinds": [None, sorted(kinds)], "run": [None, run.pk],
-            **({"messages_removed": [None, removed["messages"]]} if "messages" in kinds else {}),
-            **({"attachments_removed": [None, removed["attachments"]]} if "attachments" in kinds else {}),
-        })
-    return removed
+            for kind, cut in active.items()}).values("pk", "reporter_id", *[f"due_{k}" for k in active]))
+        kinds_of = {row["pk"]: sorted(k for k in active if row[f"due_{k}"]) for row in flags}
+        kinds_of = {pk: kinds for pk, kinds in kinds_of.items() if kinds}
+        if not kinds_of:
+            return removed, 0
+        pks = sorted(kinds_of)
+        of = {kind: [pk for pk in pks if kind in kinds_of[pk]] for kind in active}
+        rollups.freeze(pks)
+        cases = Incident.unscoped.filter
+        if of.get("identity"):
+            genders = dict(Incident.unscoped.filter(pk__in=of["identity"]).values_list("pk", "reporter__gender"))
+            for gender in set(genders.values()):
+                _update(cases(pk__in=[pk for pk, g in genders.items() if g == gender]),
+                        reporter=None, reporter_gender=gender or "")
+            removed["identity"] += len(of["identity"])
+        if of.get("texts"):
+            _update(cases(pk__in=of["texts"]).exclude(police_reference=""), police_reference=REMOVED_REFERENCE)
+            _update(cases(pk__in=of["texts"]), description="", location="", police_reason="", closing_summary="")
+            Action.unscoped.filter(incident_id__in=of["texts"]).update(title="")
+            ChecklistItem.unscoped.filter(incident_id__in=of["texts"]).update(note="", reference="")
+            removed["texts"] += len(of["texts"])
+        if of.get("pseudonyms"):
+            _update(cases(pk__in=of["pseudonyms"]), actor_pseudonym="")
+            removed["pseudonyms"] += len(of["pseudonyms"])
+        messages = Counter()
+        if of.get("messages"):
+            rows = Message.unscoped.filter(incident_id__in=of["messages"])
+            messages.update(rows.values_list("incident_id", flat=True))
+            rows._raw_delete(rows.db)
+            removed["messages"] += sum(messages.values())
+        attachments = Counter()
+        if of.get("attachments"):
+            rows = Attachment.unscoped.filter(incident_id__in=of["attachments"])
+            found = list(rows.values_list("incident_id", "file"))
+            attachments.update(pk for pk, _name in found)
+            FileRemoval.objects.bulk_create([FileRemoval(name=name) for _pk, name in found if name])
+            rows._raw_delete(rows.db)
+            removed["attachments"] += len(found)
+        if of.get("receipts"):
+            for model in (ReceiptCode, Submission):
+                rows = model.objects.filter(incident_id__in=of["receipts"])
+                rows._raw_delete(rows.db)
+            removed["receipts"] += len(of["receipts"])
+        _update(cases(pk__in=pks, thinned_at__isnull=True), thinned_at=now)
+        _update(cases(pk__in=pks), version=F("version") + 1)
+        for pk in pks:
+            case = Incident(pk=pk)
+            changes = {"kinds": [None, kinds_of[pk]], "run": [None, run.pk]}
+            if "messages" in kinds_of[pk]:
+                changes["messages_removed"] = [None, messages[pk]]
+            if "attachments" in kinds_of[pk]:
+                changes["attachments_removed"] = [None, attachments[pk]]
+            record(None, "retention.thin", case, incident=case, actor_label=ACTOR, changes=changes)
+    return removed, len(pks)
 
 
 def _thin_drafts(cutoff, run) -> int:
@@ -274,12 +297,12 @@ def _thin_drafts(cutoff, run) -> int:
             n += ReportDraft.objects.filter(pk__in=ids, updated_at__lt=cutoff).delete()[0]
 
 
-def run(now=None, log=None, limit: int | None = None) -> Outcome:
+def run(now=None, log=None, limit: int | None = None, batch: int = BATCH) -> Outcome:
     """Remove everything due (Busy if another run holds the lock).
 
-    Side effects: per thinned case, in its own transaction: the skeleton
-    frozen, the due kinds removed, one audit entry "retention.thin"; the
-    files removed after commit; old drafts deleted; one RetentionRun and one
+    Side effects: per batch of `batch` due cases, in one transaction: their
+    skeletons frozen, the due kinds removed, one audit entry
+    "retention.thin" per case; the files removed after the commit; old drafts deleted; one RetentionRun and one
     audit entry "retention.run" with the counts. `limit`: thin at most this
     many cases (a test of an interrupted run)."""
     started = time.monotonic()
@@ -300,17 +323,14 @@ def run(now=None, log=None, limit: int | None = None) -> Outcome:
             held_count = due.exclude(_not_held()).count()
             last = 0
             while limit is None or thinned < limit:
-                ids = list(due.filter(_not_held(), pk__gt=last).values_list("pk", flat=True)[:CHUNK])
+                size = batch if limit is None else min(batch, limit - thinned)
+                ids = list(due.filter(_not_held(), pk__gt=last).values_list("pk", flat=True)[:size])
                 if not ids:
                     break
-                for pk in ids:
-                    last = pk
-                    got = _thin_one(pk, cuts, run_row, now)
-                    if got:
-                        thinned += 1
-                        removed.update(got)
-                    if limit is not None and thinned >= limit:
-                        break
+                last = ids[-1]
+                got, n = _thin_batch(ids, cuts, run_row, now)
+                thinned += n
+                removed.update(got)
                 # After the chunk's commits: the files of its cases leave the disk.
                 remove_files()
                 if log:

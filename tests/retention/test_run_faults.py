@@ -114,7 +114,7 @@ def test_a_killed_run_leaves_no_half_thinned_case_and_no_orphaned_file(tmp_path)
     env = _env(url, media)
     planted = _manage(env, "shell", "-c", PLANT)
     assert "planted" in planted.stdout, planted.stderr
-    run = subprocess.Popen([sys.executable, "manage.py", "gallra", "-v", "2"], cwd=ROOT, env=env,
+    run = subprocess.Popen([sys.executable, "manage.py", "gallra", "-v", "2", "--batch", "3"], cwd=ROOT, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # Kill it once some cases are thinned and before it is done.
     deadline = time.monotonic() + 120

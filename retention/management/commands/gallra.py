@@ -4,12 +4,12 @@ timer: `--daily` runs only when no run has finished today (local time).
 
 Exit status 0 when another run holds the lock (it says so and does
 nothing), so that the timer does not alarm on an overlap."""
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from retention import schedule
 from retention.models import RetentionRun
-from retention.thinning import Busy, preview, run
+from retention.thinning import BATCH, Busy, preview, run
 
 
 class Command(BaseCommand):
@@ -18,10 +18,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true",
                             help="Visa vad nästa körning tar bort, per slag och år, utan att ta bort något.")
+        parser.add_argument("--batch", type=int, default=BATCH, metavar="N",
+                            help=f"Ärenden per transaktion (standard {BATCH}); vart och ett gallras helt eller inte alls.")
         parser.add_argument("--daily", action="store_true",
                             help="Kör bara om ingen körning har blivit klar i dag (för timern).")
 
-    def handle(self, *args, dry_run=False, daily=False, **options):
+    def handle(self, *args, dry_run=False, daily=False, batch=BATCH, **options):
+        if batch < 1:
+            raise CommandError("--batch måste vara minst 1.")
         if dry_run:
             self._preview()
             return
@@ -31,7 +35,7 @@ class Command(BaseCommand):
                 self.stdout.write("Gallring: redan körd i dag.")
                 return
         try:
-            outcome = run(log=lambda line: self.stdout.write(line) if options.get("verbosity", 1) > 1 else None)
+            outcome = run(batch=batch, log=lambda line: self.stdout.write(line) if options.get("verbosity", 1) > 1 else None)
         except Busy:
             self.stdout.write("Gallring pågår redan i en annan körning; den här gör ingenting.")
             return
