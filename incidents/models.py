@@ -193,6 +193,9 @@ class Incident(models.Model):
     # When acknowledgement is due (working days after the report); set on creation.
     ack_due_at = models.DateTimeField(_("ska vara mottagen senast"), null=True, blank=True, db_index=True)
     closing_summary = models.TextField(_("sammanfattning vid avslut"), blank=True)
+    # Why the case was last opened again (shown on its timeline; the audit
+    # log keeps only a keyed hash of it).
+    reopen_reason = models.TextField(_("skäl att öppna igen"), blank=True)
     # Optimistic locking: a save that started from an older version is refused.
     version = models.PositiveIntegerField(default=1)
     # Random, fixed at creation, never shown: the cell key method sums these

@@ -72,6 +72,7 @@ def _has(kind: str) -> Q:
         actions = Action.unscoped.filter(incident_id=OuterRef("pk")).exclude(title="")
         notes = ChecklistItem.unscoped.filter(incident_id=OuterRef("pk")).filter(~Q(note="") | ~Q(reference=""))
         return (~Q(description="") | ~Q(location="") | ~Q(police_reason="") | ~Q(closing_summary="")
+                | ~Q(reopen_reason="")
                 | (~Q(police_reference="") & ~Q(police_reference=REMOVED_REFERENCE))
                 | Exists(actions) | Exists(notes))
     if kind == "messages":
@@ -248,7 +249,8 @@ def _thin_batch(ids: list[int], cuts: dict, run: RetentionRun, now) -> tuple[Cou
             removed["identity"] += len(of["identity"])
         if of.get("texts"):
             _update(cases(pk__in=of["texts"]).exclude(police_reference=""), police_reference=REMOVED_REFERENCE)
-            _update(cases(pk__in=of["texts"]), description="", location="", police_reason="", closing_summary="")
+            _update(cases(pk__in=of["texts"]), description="", location="", police_reason="", closing_summary="",
+                    reopen_reason="")
             Action.unscoped.filter(incident_id__in=of["texts"]).update(title="")
             ChecklistItem.unscoped.filter(incident_id__in=of["texts"]).update(note="", reference="")
             removed["texts"] += len(of["texts"])

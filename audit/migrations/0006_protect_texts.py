@@ -93,6 +93,14 @@ def _protect(apps, object_type, changes, cache):
             for name, pair in changes.items()}
 
 
+def _keep_reason(entry, reasons):
+    """The case page showed a reopening's reason from the log; the case keeps it now."""
+    pair = entry.changes.get("reason") if isinstance(entry.changes, dict) else None
+    if entry.action == "incident.reopen_reason" and entry.incident_id and isinstance(pair, list) \
+            and len(pair) == 2 and isinstance(pair[1], str):
+        reasons[entry.incident_id] = pair[1]
+
+
 def _signature(at, changes) -> str:
     # The formula of audit.log.checkpoint_signature.
     body = json.dumps({k: v for k, v in changes.items() if k != "signature"}, sort_keys=True, ensure_ascii=False)
@@ -104,8 +112,10 @@ def protect_texts(apps, schema_editor):
     AuditEntry = apps.get_model("audit", "AuditEntry")
     ChainHead = apps.get_model("audit", "ChainHead")
     Pending = apps.get_model("audit", "PendingAnonymousEntry")
+    Incident = apps.get_model("incidents", "Incident")
     cache = {}
     converted = problems = 0
+    reasons = {}  # incident -> the latest reason it was reopened with (the case keeps it now)
     # 1. The sealed entries in chain order: check the old chain as it was,
     # convert, and chain again from the start.
     old_prev, new_prev, expected_seq, last_seq, last_id = GENESIS, GENESIS, 1, 0, None
@@ -119,6 +129,7 @@ def protect_texts(apps, schema_editor):
                     or _sha(entry.prev_hash + old_payload) != entry.hash or _sha(old_payload) != entry.content_hash):
                 problems += 1
             old_prev, expected_seq, last_seq, last_id = entry.hash, entry.seq + 1, entry.seq, entry.id
+            _keep_reason(entry, reasons)
             changes = _protect(apps, entry.object_type, entry.changes, cache)
             if changes != entry.changes:
                 converted += 1
@@ -138,6 +149,7 @@ def protect_texts(apps, schema_editor):
     for model in (AuditEntry, Pending):
         rows = model._base_manager.filter(seq__isnull=True) if model is AuditEntry else model._base_manager.all()
         for entry in rows.order_by("id").iterator(chunk_size=BATCH):
+            _keep_reason(entry, reasons)
             changes = _protect(apps, entry.object_type, entry.changes, cache)
             if changes == entry.changes:
                 continue
@@ -149,6 +161,8 @@ def protect_texts(apps, schema_editor):
                 entry.actor_id = None
                 entry.content_hash = _sha(_payload(entry))
             model._base_manager.filter(pk=entry.pk).update(changes=changes, content_hash=entry.content_hash)
+    for incident_id, reason in reasons.items():
+        Incident._base_manager.filter(pk=incident_id).update(reopen_reason=reason)
     if last_id is None and not converted:
         return  # an empty log (a new database): nothing to re-anchor
     # 3. The checkpoint, sealed at once as the chain's next entry.
@@ -180,7 +194,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("audit", "0005_pending_anonymous"),
-        ("incidents", "0013_record_key"),
+        ("incidents", "0014_gallring"),
         ("knowledge", "__first__"),
         ("cycle", "__first__"),
     ]

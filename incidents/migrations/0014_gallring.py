@@ -20,4 +20,9 @@ class Migration(migrations.Migration):
             name='thinned_at',
             field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='gallrad'),
         ),
+        migrations.AddField(
+            model_name='incident',
+            name='reopen_reason',
+            field=models.TextField(blank=True, verbose_name='skäl att öppna igen'),
+        ),
     ]
