@@ -32,7 +32,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.log import ANONYMOUS_REPORTER, SYSTEM
+from audit.log import ANONYMOUS_REPORTER, SYSTEM, is_protected
 from incidents import access
 from incidents.models import ChecklistItem, ScopedManager
 from organisation.models import OrgUnit, TaxonomyTerm, User
@@ -51,6 +51,7 @@ GROUPS = [
     ("export", gettext_lazy("Exporter")),
     ("arshjul", gettext_lazy("Årshjulet")),
     ("kunskap", gettext_lazy("Kunskapsbanken")),
+    ("gallring", gettext_lazy("Gallring och registerutdrag")),
     ("admin", gettext_lazy("Administration")),
     ("ovrigt", gettext_lazy("Övrigt")),
 ]
@@ -84,6 +85,13 @@ KIND_LABELS = {
     "cycle.training.changed": gettext_lazy("Ändrat utbildningstillfälle"),
     "knowledge.article.create": gettext_lazy("Ny artikel"),
     "knowledge.article.update": gettext_lazy("Ändrad artikel"),
+    "retention.thin": gettext_lazy("Gallrat ärende"),
+    "retention.run": gettext_lazy("Gallringskörning"),
+    "retention.rule.change": gettext_lazy("Ändrad gallringsregel"),
+    "retention.hold.place": gettext_lazy("Bevarande"),
+    "retention.hold.lift": gettext_lazy("Bevarande hävt"),
+    "retention.extract": gettext_lazy("Registerutdrag"),
+    "audit.checkpoint": gettext_lazy("Omförankring av loggen"),
 }
 READS = {"incident.view", "attachment.download"}
 CASE_PREFIXES = {"incident", "action", "message", "checklist", "attachment"}
@@ -109,6 +117,8 @@ def group_of(action: str) -> str:
         return "rapport"
     if action.endswith(".export"):
         return "export"
+    if action.startswith("retention.") or action == "audit.checkpoint":
+        return "gallring"
     prefix = action.split(".", 1)[0]
     by_prefix = {"incident": "handlaggning", "checklist": "uppfoljning", "action": "atgard",
                  "message": "meddelande", "cycle": "arshjul", "knowledge": "kunskap"}
@@ -207,9 +217,11 @@ def _field(model, name):
     if model is None:
         return None
     try:
-        return model._meta.get_field(name)
+        found = model._meta.get_field(name)
     except Exception:  # FieldDoesNotExist, or a name that is not a field
         return None
+    # A reverse relation (incident.messages) is not a field an entry changes.
+    return None if found.auto_created and not found.concrete else found
 
 
 def _field_kind(model, name) -> tuple[str, str, object]:
@@ -370,6 +382,8 @@ class _Words:
                 continue
             old, new = pair
             label, kind, target = _field_kind(model, name)
+            if kind != "files" and (is_protected(old) or is_protected(new)):
+                kind = "text"  # stored as keyed hash and length (audit.log.protect)
             if created:
                 if _is_empty(new) or (kind == "bool" and new is False):
                     continue
@@ -649,6 +663,60 @@ class _Sentence:
     def _knowledge_article_update(self):
         return (self.say(_("%(actor)s ändrade artikeln ”%(title)s” i kunskapsbanken"), title=self.obj_name()),
                 self.details())
+
+    # --- gallring
+    def _retention_thin(self):
+        from retention.schedule import BY_CODE
+
+        kinds = self.new("kinds") if isinstance(self.new("kinds"), list) else []
+        names = ", ".join(str(BY_CODE[k].label).lower() if k in BY_CODE else str(k) for k in kinds)
+        return self.say(_("Gallringen tog bort %(kinds)s i ärendet %(case)s (körning %(run)s)"),
+                        kinds=names or EMPTY, run=self.new("run") or EMPTY), []
+
+    def _retention_run(self):
+        from retention.schedule import BY_CODE
+
+        removed = self.new("removed") if isinstance(self.new("removed"), dict) else {}
+        details = [f"{_cap(str(BY_CODE[k].label)) if k in BY_CODE else k}: {n}" for k, n in sorted(removed.items())]
+        return self.say(_("Gallringskörning %(id)s gallrade %(n)s ärenden och lämnade %(held)s bevarade"),
+                        id=self.entry.object_id, n=self.new("cases") or 0, held=self.new("held") or 0), details
+
+    def _retention_rule_change(self):
+        from retention.schedule import BY_CODE
+
+        kind = BY_CODE.get(self.new("kind"))
+        name = str(kind.label).lower() if kind else str(self.new("kind"))
+        details = []
+        old, new = (self.changes.get("period") or [None, None])[:2]
+        if old != new:
+            details.append(_("Tid: från %(old)s till %(new)s") % {"old": old, "new": new})
+        forever = self.changes.get("keep_forever") or [None, None]
+        if forever[0] != forever[1]:
+            details.append(_("Bevaras för alltid: %(value)s") % {"value": _("ja") if forever[1] else _("nej")})
+        return self.say(_("%(actor)s ändrade gallringsregeln för %(kind)s"), kind=name), details
+
+    def _retention_hold_place(self):
+        from retention.models import Hold
+
+        reason = dict(Hold.Reason.choices).get(self.new("reason"), EMPTY)
+        return self.say(_("%(actor)s bevarade ärendet %(case)s från gallring (%(reason)s)"),
+                        reason=str(reason).lower()), []
+
+    def _retention_hold_lift(self):
+        return self.say(_("%(actor)s hävde bevarandet av ärendet %(case)s")), []
+
+    def _retention_extract(self):
+        person = self.words.name(User, self.new("subject"))
+        if self.new("by") == "self":
+            return self.say(_("%(actor)s laddade ner sitt registerutdrag")), []
+        return self.say(_("%(actor)s tog fram registerutdrag för %(person)s"), person=person), []
+
+    def _audit_checkpoint(self):
+        details = [_("Gamla kedjans huvud: %(head)s") % {"head": self.new("old_head")},
+                   _("Omräknade poster: %(n)s") % {"n": self.new("converted")}]
+        if self.new("old_chain_intact") is False:
+            details.append(_("Den gamla kedjan var bruten när den förankrades om."))
+        return self.say(_("Systemet ersatte fritexter i loggen med nyckelade hashar och förankrade kedjan om")), details
 
     # --- administration and the rest
     def _admin(self, created: bool):

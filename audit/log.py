@@ -5,6 +5,7 @@ record_view(...)   a read of a case's details
 via(...)           name the channel (an API token) in every entry written meanwhile
 snapshot(...)      the values of some fields, to diff before and after a change
 diff(...)          {"field": [old, new]} for the fields that changed
+protect(...)       what record() stores of the changes: free text as keyed hash and length
 seal(...)          chain the committed entries that are not sealed yet
 verify(...)        check the chain and the entries waiting for the seal
 
@@ -17,6 +18,7 @@ sealed within SEAL_WINDOW; verify() reports any entry left unsealed for
 longer. docs/audit.md says what the window means for an attacker.
 """
 import contextvars
+import json
 import logging
 import random
 import threading
@@ -26,8 +28,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from audit.models import GENESIS, AuditEntry, ChainHead, PendingAnonymousEntry
 
@@ -89,6 +92,67 @@ def _actor_text(user) -> str:
     label = _via.get()
     text = f"{user} ({label})" if label else str(user)
     return text[:AuditEntry._meta.get_field("actor_label").max_length]
+# --- what an entry keeps of a change ------------------------------------------
+
+# The log proves *that* a text changed and who changed it, never what it
+# says: it is kept longer than the cases (gallring, docs/retention.md) and
+# must not be a second copy of them. Every TextField is such a text, and so
+# are these short fields that people type or that identify someone, and the
+# keys entries write that are not fields.
+TEXT_FIELDS = {
+    "incidents.incident": {"location", "police_reference", "actor_pseudonym"},
+    "incidents.action": {"title"},
+    "incidents.attachment": {"original_name"},
+    "incidents.checklistitem": {"reference"},
+}
+TEXT_KEYS = {"reason", "attachments", "body", "description", "note"}
+PROTECTED = "hmac"  # the key of a protected value: {"hmac": …, "len": …}
+
+
+def text_digest(value: str) -> str:
+    """HMAC-SHA256 of a text keyed with SECRET_KEY (the pattern of
+    reporting.receipts._digest): equal texts give equal digests, so the log
+    shows whether a text changed; without the key it says nothing, with it
+    one can only check a guess."""
+    return salted_hmac("varn.audit.text", value, algorithm="sha256").hexdigest()
+
+
+def _protected(value):
+    if value is None or value == "" or value == []:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_protected(v) for v in value]
+    if is_protected(value):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    return {PROTECTED: text_digest(text), "len": len(text)}
+
+
+def is_protected(value) -> bool:
+    return isinstance(value, dict) and set(value) == {PROTECTED, "len"}
+
+
+def _is_text(model, name: str) -> bool:
+    try:
+        model_field = model._meta.get_field(name) if model is not None else None
+    except Exception:  # not a field of the model (FieldDoesNotExist)
+        model_field = None
+    if model_field is None:
+        return name in TEXT_KEYS
+    return (isinstance(model_field, models.TextField)
+            or name in TEXT_FIELDS.get(model._meta.label_lower, ()))
+
+
+def protect(changes: dict, model=None) -> dict:
+    """The changes as the log keeps them: for a free-text field (any
+    TextField, TEXT_FIELDS, TEXT_KEYS) old and new become
+    {"hmac": keyed hash, "len": length} (a list of them for a list of
+    names; TEXT_KEYS are the keys that are not fields of the entry's
+    object); an empty value stays empty. Coded values (state, form codes,
+    unit, dates, booleans) are kept as they are."""
+    return {name: ([_protected(v) for v in pair] if _is_text(model, name) and isinstance(pair, (list, tuple))
+                   else pair)
+            for name, pair in (changes or {}).items()}
 
 
 def to_the_hour(moment):
@@ -99,6 +163,7 @@ def to_the_hour(moment):
 
 def record(actor, action: str, obj=None, *, incident=None, changes=None, actor_label: str = "") -> AuditEntry:
     """Append one entry. `actor` is a user or None (then actor_label says who).
+    Free texts in `changes` are stored as keyed hash and length (protect()).
 
     One INSERT, inside the caller's transaction, with the entry's content
     hash; no lock. The entry is chained by seal() once it is committed.
@@ -117,7 +182,7 @@ def record(actor, action: str, obj=None, *, incident=None, changes=None, actor_l
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         incident=incident,
-        changes=changes or {},
+        changes=protect(changes, obj._meta.model if obj is not None else None),
     )
     entry.content_hash = entry.compute_content_hash()
     if anonymous:
@@ -251,6 +316,43 @@ def head() -> tuple[int, str]:
     return (row.last_seq, row.last_hash) if row else (0, GENESIS)
 
 
+# --- checkpoints ------------------------------------------------------------------
+
+# An entry that re-anchors the chain after the log's entries were rewritten
+# once on purpose (audit/migrations/0006_protect_texts: free texts replaced
+# by keyed hashes). It records the old chain's head and whether the old
+# chain verified when it was rewritten, and is signed with SECRET_KEY, so
+# that someone with only the database can neither forge one nor change
+# what it says. docs/audit.md, "Re-anchoring".
+CHECKPOINT = "audit.checkpoint"
+
+
+def checkpoint_signature(at, changes: dict) -> str:
+    body = json.dumps({k: v for k, v in changes.items() if k != "signature"}, sort_keys=True, ensure_ascii=False)
+    return salted_hmac("varn.audit.checkpoint", f"{at.isoformat(timespec='microseconds')}|{body}",
+                       algorithm="sha256").hexdigest()
+
+
+def _new(changes, key):
+    pair = changes.get(key) if isinstance(changes, dict) else None
+    return pair[1] if isinstance(pair, list) and len(pair) == 2 else None
+
+
+def _check_checkpoint(entry, problems, anchors):
+    signature = _new(entry.changes, "signature")
+    if not isinstance(signature, str) or signature != checkpoint_signature(entry.at, entry.changes):
+        problems.append(f"post {entry.id}: omförankringen är inte signerad med nyckeln (förfalskad eller ändrad)")
+        return
+    old_head = _new(entry.changes, "old_head")
+    if isinstance(old_head, str) and ":" in old_head:
+        seq, _colon, digest = old_head.partition(":")
+        if seq.isdigit():
+            anchors.append((int(seq), digest))
+    if _new(entry.changes, "old_chain_intact") is False:
+        problems.append(f"post {entry.id}: kedjan var bruten redan när den förankrades om "
+                        f"({_new(entry.changes, 'old_problems')} fel före omförankringen)")
+
+
 # --- verification ------------------------------------------------------------------
 
 @dataclass
@@ -277,6 +379,8 @@ def verify(now=None, window: timedelta | None = None, expect: tuple[int, str] | 
     result = Verification()
     problems = result.problems
     expected_prev, expected_seq, last = GENESIS, 1, None
+    anchors = []  # (seq, hash) of old chain heads that checkpoints vouch for
+    expect_seen = None  # the hash at the expected place, to compare at the end
     for entry in AuditEntry.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000):
         result.checked += 1
         result.sealed += 1
@@ -290,8 +394,10 @@ def verify(now=None, window: timedelta | None = None, expect: tuple[int, str] | 
             problems.append(f"post {entry.id}: länken till föregående post stämmer inte (post saknas eller har lagts till)")
         if entry.compute_hash() != entry.hash or entry.compute_content_hash() != entry.content_hash:
             problems.append(f"post {entry.id}: innehållet har ändrats")
-        if expect and entry.seq == expect[0] and entry.hash != expect[1]:
-            problems.append(f"post {entry.id}: kedjan har skrivits om (nummer {expect[0]} har inte den väntade hashen)")
+        if entry.action == CHECKPOINT and entry.actor_id is None:
+            _check_checkpoint(entry, problems, anchors)
+        if expect and entry.seq == expect[0]:
+            expect_seen = entry.hash
         expected_prev, expected_seq, last = entry.hash, entry.seq + 1, entry
     chain_head = ChainHead.objects.filter(pk=1).first()
     if last is not None and (chain_head is None or chain_head.last_hash != last.hash
@@ -299,6 +405,14 @@ def verify(now=None, window: timedelta | None = None, expect: tuple[int, str] | 
         problems.append("den senaste posten saknas (kedjans slut stämmer inte)")
     if expect and (last is None or last.seq < expect[0]):
         problems.append(f"kedjan är kortare än väntat: nummer {expect[0]} saknas (poster har tagits bort)")
+    elif expect and expect_seen != expect[1] and tuple(expect) not in anchors:
+        later = [seq for seq, _digest in anchors if seq >= expect[0]]
+        if later:
+            problems.append(f"nummer {expect[0]} är från före omförankringen och kan inte jämföras; "
+                            f"jämför med det gamla huvud som omförankringen intygar "
+                            f"({', '.join(f'{s}:{d}' for s, d in anchors)})")
+        else:
+            problems.append(f"kedjan har skrivits om (nummer {expect[0]} har inte den väntade hashen)")
     for entry in AuditEntry.objects.filter(seq__isnull=True).order_by("id").iterator(chunk_size=2000):
         result.checked += 1
         if entry.compute_content_hash() != entry.content_hash:

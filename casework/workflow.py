@@ -274,7 +274,8 @@ def reopen(user, incident_pk, version, reason: str) -> Incident:
     """Open a closed case again.
 
     Checks: may handle; version; the case is closed; a reason is given.
-    Saves: status (under investigation), closed_at cleared. Audits:
+    Saves: status (under investigation), closed_at cleared, the reason on
+    the case (reopen_reason). Audits:
     "incident.reopen" and "incident.reopen_reason" with the reason. Sends:
     the reporter an e-mail without content."""
     reason = (reason or "").strip()
@@ -287,6 +288,10 @@ def reopen(user, incident_pk, version, reason: str) -> Incident:
             raise WorkflowError(_("Skriv varför ärendet öppnas igen."))
         incident = _save(user, incident, version,
                          {"status": Status.INVESTIGATING, "closed_at": None}, "incident.reopen")
+        # Unscoped: the case was loaded through access above; the text is the
+        # case's own (the log keeps its keyed hash only).
+        Incident.unscoped.filter(pk=incident.pk).update(reopen_reason=reason)
+        incident.reopen_reason = reason
         record(user, "incident.reopen_reason", incident, incident=incident, changes={"reason": [None, reason]})
     notify.status_to_reporter(incident)
     return incident

@@ -26,7 +26,7 @@ from django.utils import timezone
 from demo import data, texts
 from demo.fastinsert import FastInserter, insert_pairs
 from incidents import models as incident_models
-from incidents.models import Action, Channel, Incident, InfluenceForm, Source
+from incidents.models import Action, Channel, Incident, InfluenceForm, Message, Source
 from organisation.models import Headcount, OperationArea, OrgUnit, Role, RoleAssignment, User
 
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -758,6 +758,45 @@ def seed_history(rng: random.Random, now: datetime, *, years: float = 3, scale: 
     story = add_story(rng, by_code, now) if with_story else 0
     return {"incidents": len(saved) + story, "actions": len(actions), "actors": actors,
             "units": len(units), "from": start, "to": end}
+
+
+# The demo's old cases: so many per 100 employees, six to seven years ago.
+OLD_CASES_PER_100 = 2.0
+OLD_YEARS = (6, 7)
+
+
+def seed_old_cases(rng: random.Random, now: datetime, *, scale: float = 1.0) -> dict:
+    """A thin year of cases from six to seven years ago, closed within weeks
+    and with a message from the reporter each: under the default retention
+    rules (5 years after closing, docs/retention.md) they are due, so the
+    first `manage.py gallra` has something to remove."""
+    end = (now - timedelta(days=365 * OLD_YEARS[0])).astimezone(TZ).date()
+    start = (now - timedelta(days=365 * OLD_YEARS[1])).astimezone(TZ).date()
+    ensure_headcount(rng, range(start.year, end.year + 1))
+    units = load_units(rng)
+    maker = IncidentMaker(rng, now)
+    days, cum = window_days(start, end)
+    batch, owners = [], []
+    for unit in units:
+        lam = OLD_CASES_PER_100 * unit.employees(end.year) / 100 * scale
+        for day in rng.choices(days, cum_weights=cum, k=poisson(rng, lam)):
+            values, forms, form = maker.make(unit, day)
+            row = dict(zip(COLUMNS, values))
+            if row["closed_at"] is None:  # six years on, every case is closed
+                row["status"], row["closed_at"] = str(Status.CLOSED), row["reported_at"] + timedelta(days=21)
+                row["acknowledged_at"] = row["acknowledged_at"] or row["reported_at"] + timedelta(hours=20)
+            batch.append((tuple(row[c] for c in COLUMNS), forms, form))
+            owners.append(unit)
+    order = sorted(range(len(batch)), key=lambda i: batch[i][0][2])
+    batch, owners = [batch[i] for i in order], [owners[i] for i in order]
+    saved = save_incidents(batch)
+    actions = make_actions(rng, [(inc, b[2], unit) for inc, b, unit in zip(saved, batch, owners)])
+    Action.objects.bulk_create(actions, batch_size=2000)
+    Message.objects.bulk_create([
+        Message(incident_id=inc.pk, author_id=inc.reporter_id, by_reporter=True,
+                body=rng.choice(texts.FOLLOW_UPS), created_at=inc.reported_at + timedelta(days=2))
+        for inc in saved], batch_size=2000)
+    return {"incidents": len(saved), "from": start, "to": end}
 
 
 def seed_bench(rng: random.Random, now: datetime, count: int, years: float, *, chunk: int = 20000,

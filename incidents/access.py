@@ -18,13 +18,15 @@ an empty queryset. An object outside these querysets must answer 404.
 - may_know_matches / actor_matches: repeated actors across the city, for the
   security coordinator and HR.
 - auditable_entries / masked_actor: what an auditor reads of the audit log.
+- holdable_incidents: cases the user may put on hold (bevarande, retention/).
+- own_reports: a person's own reports, for their register extract (GDPR art. 15).
 
 The data layer enforces this: Incident.objects (and the managers of what
 hangs off an incident) refuse to read without a scope (ScopedManager), so
 this module is the one that applies it, through Model.unscoped.
 """
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404
 
 from audit.models import AuditEntry
@@ -246,6 +248,21 @@ def get_handleable_row(user, model, pk, related=("incident",)):
     raise Http404
 
 
+def holdable_incidents(user):
+    """Incidents the user may put on hold against gallring, or release: the
+    security coordinator and HR of the district (retention.holds)."""
+    return _filter(_within(scope_paths(user, CONFIDENTIAL_ROLES)))
+
+
+def own_reports(person):
+    """The reports `person` filed under their name or confidentially (an
+    anonymous report has no reporter, so it is never among them): what a
+    register extract (GDPR art. 15) shows of their reports."""
+    if person is None or person.pk is None:
+        return _filter(None)
+    return _filter(Q(reporter_id=person.pk))
+
+
 # --- repeated actors ----------------------------------------------------------------
 
 def may_know_matches_at(user, node) -> bool:
@@ -290,11 +307,25 @@ def masked_actor(entry, viewer, hidden=None) -> str:
     reporters_hidden_from(viewer, ...) computed once for many entries."""
     incident = entry.incident
     if (incident is not None and entry.actor_id is not None
-            and entry.actor_id == incident.reporter_id
+            and entry.actor_id == _reporter_of(incident)
             and incident.identity_mode != incident.IdentityMode.NAMED
             and (incident.pk in hidden if hidden is not None else not can_identify(viewer, incident))):
         return "konfidentiell rapportör"
     return entry.actor_label
+
+
+def _reporter_of(incident):
+    """The reporter's id; for a thinned case (gallring removed the reporter)
+    the one its report's own audit entry names, so that the log goes on
+    hiding a confidential reporter from those who may not know them."""
+    if incident.reporter_id is not None or incident.thinned_at is None:
+        return incident.reporter_id
+    return _former_reporter(incident.pk)
+
+
+def _former_reporter(incident_id):
+    return (AuditEntry.objects.filter(incident_id=incident_id, action="incident.create", actor__isnull=False)
+            .values_list("actor_id", flat=True).first())
 
 
 def reporters_hidden_from(viewer, incident_ids) -> set[int]:
@@ -304,7 +335,8 @@ def reporters_hidden_from(viewer, incident_ids) -> set[int]:
     ids = {int(pk) for pk in incident_ids if pk is not None}
     if not ids:
         return set()
-    candidates = _filter(Q(pk__in=ids, reporter__isnull=False) & ~Q(identity_mode=NAMED))
+    candidates = _filter(Q(pk__in=ids) & (Q(reporter__isnull=False) | Q(thinned_at__isnull=False))
+                         & ~Q(identity_mode=NAMED))
     return set(candidates.exclude(pk__in=identifiable_incidents(viewer).values("pk"))
                .values_list("pk", flat=True))
 
@@ -313,6 +345,10 @@ def hidden_reporter_entries(viewer) -> Q:
     """Entries whose actor masked_actor hides from `viewer`. A search of the
     log by person must leave them out: finding them under a name would tell
     who the confidential reporter is."""
-    return (Q(incident__isnull=False) & Q(actor_id=F("incident__reporter_id"))
+    former = Subquery(AuditEntry.objects.filter(incident_id=OuterRef("incident_id"), action="incident.create",
+                                                actor__isnull=False).values("actor_id")[:1])
+    reporter = Q(actor_id=F("incident__reporter_id")) | (
+        Q(incident__reporter__isnull=True, incident__thinned_at__isnull=False) & Q(actor_id=former))
+    return (Q(incident__isnull=False) & reporter
             & ~Q(incident__identity_mode=NAMED)
             & ~Q(incident_id__in=identifiable_incidents(viewer).values("pk")))

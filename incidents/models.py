@@ -193,11 +193,18 @@ class Incident(models.Model):
     # When acknowledgement is due (working days after the report); set on creation.
     ack_due_at = models.DateTimeField(_("ska vara mottagen senast"), null=True, blank=True, db_index=True)
     closing_summary = models.TextField(_("sammanfattning vid avslut"), blank=True)
+    # Why the case was last opened again (shown on its timeline; the audit
+    # log keeps only a keyed hash of it).
+    reopen_reason = models.TextField(_("skäl att öppna igen"), blank=True)
     # Optimistic locking: a save that started from an older version is refused.
     version = models.PositiveIntegerField(default=1)
     # Random, fixed at creation, never shown: the cell key method sums these
     # to perturb published counts the same way every time (situation/cellkey.py).
     record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
+    # Gallring (retention/): when the case's personal data was removed, and
+    # the reporter's gender kept for the statistics once the reporter is gone.
+    thinned_at = models.DateTimeField(_("gallrad"), null=True, blank=True, editable=False)
+    reporter_gender = models.CharField(max_length=10, blank=True, default="", editable=False)
 
     objects = ScopedManager.from_queryset(IncidentQuerySet)()
     unscoped = models.Manager.from_queryset(IncidentQuerySet)()  # system paths only; see ScopedManager

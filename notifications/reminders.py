@@ -30,6 +30,7 @@ SOURCES = {
     "cases": "casework.reminders",
     "knowledge": "knowledge.reminders",
     "cycle": "cycle.reminders",
+    "retention": "retention.reminders",
 }
 
 

@@ -43,6 +43,7 @@ from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, Func, IntegerField, Max, Min, Q, Value, When
+from django.db.models.functions import Coalesce
 
 from incidents.models import Action, PoliceStatus
 from situation.lens import FormThrough, local_start
@@ -222,8 +223,9 @@ def _gather(before, current, *, hist_q: Q, prev_q: Q, previous, terms: dict, tod
         _orm("dims", current.annotate(m=month_index(months)).values(
             "operation_area_id", "channel_id", "identity_mode", "m").annotate(n=Count("id")),
             ("operation_area_id", "channel_id", "identity_mode", "m"), ("n",)),
-        _orm("gender", current.filter(named).values("reporter__gender").annotate(n=Count("id")),
-             ("reporter__gender",), ("n",)),
+        # A thinned report keeps its reporter's gender without the reporter.
+        _orm("gender", current.filter(named).annotate(reporter_g=Coalesce("reporter__gender", "reporter_gender"))
+             .values("reporter_g").annotate(n=Count("id")), ("reporter_g",), ("n",)),
         _repeated(current),
     ]
     rows = _run(phase1)
@@ -277,7 +279,7 @@ def _add_dims(c: Counts, row, months):
 
 
 def _add_gender(c: Counts, row, months):
-    c.gender_now[row.reporter__gender or ""] += _n(row.n)
+    c.gender_now[row.reporter_g or ""] += _n(row.n)
 
 
 def _add_actors(c: Counts, row, months):

@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Exists, Func, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 
 from incidents.models import Incident, InfluenceForm, PoliceStatus
@@ -165,9 +166,11 @@ def _rows(qs):
     mask = (FormThrough.objects.filter(incident_id=OuterRef("pk")).order_by().values("incident_id")
             .annotate(m=Sum(_Bit("influenceform_id"))).values("m"))
     tv = FormThrough.objects.filter(incident_id=OuterRef("pk"), influenceform__code__in=THREATS_AND_VIOLENCE)
-    return qs.annotate(form_mask=Subquery(mask), is_tv=Exists(tv)).values_list(
+    # A thinned report keeps its reporter's gender without the reporter (gallring).
+    gender = Coalesce("reporter__gender", "reporter_gender")
+    return qs.annotate(form_mask=Subquery(mask), is_tv=Exists(tv), reporter_g=gender).values_list(
         "pk", "unit_id", "unit__path", "bypasses_management", "occurred_at", "reported_at", "acknowledged_at",
-        "closed_at", "source_id", "operation_area_id", "channel_id", "identity_mode", "reporter__gender",
+        "closed_at", "source_id", "operation_area_id", "channel_id", "identity_mode", "reporter_g",
         "police_status", "police_reference", "actor_pseudonym", "record_key", "form_mask", "is_tv")
 
 
@@ -500,6 +503,10 @@ def _case(column: str, codes: list[str], first: int, other: int) -> str:
     return f"CASE {column} {whens} ELSE {other} END"
 
 
+# The reporter's gender, or the one a thinned report kept (gallring).
+GENDER_SQL = "COALESCE(r.gender, i.reporter_gender, '')"
+
+
 def _skeletons_in_sql() -> None:
     """PostgreSQL: the skeletons of every incident without a frozen one, in
     one INSERT ... SELECT (skeleton_values in SQL, for a million rows in
@@ -527,7 +534,7 @@ def _skeletons_in_sql() -> None:
         "source": "COALESCE(i.source_id, 0)", "area": "COALESCE(i.operation_area_id, 0)",
         "channel": "COALESCE(i.channel_id, 0)",
         "identity": _case("i.identity_mode", IDENTITIES, 1, 0),
-        "gender": f"CASE WHEN i.identity_mode IN ({named}) THEN {_case('COALESCE(r.gender, %s)' % repr(''), GENDERS, 0, len(GENDERS))} END",
+        "gender": f"CASE WHEN i.identity_mode IN ({named}) THEN {_case(GENDER_SQL, GENDERS, 0, len(GENDERS))} END",
         "tv": f"EXISTS (SELECT 1 FROM {through} f JOIN {_table(InfluenceForm)} c ON c.id = f.influenceform_id "
               f"WHERE f.incident_id = i.id AND c.code IN ({codes}))",
         "reported": f"(i.police_status = '{PoliceStatus.REPORTED}' OR i.police_reference <> '')",

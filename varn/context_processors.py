@@ -23,6 +23,10 @@ def navigation(request):
     if Role.AUDITOR in roles:
         items.append((reverse("audit:list"), _("Granskningslogg")))
     if Role.ADMIN in roles:
+        items.append((reverse("retention:overview"), _("Gallring")))
+    elif roles & {Role.SECURITY_COORDINATOR, Role.HR}:
+        items.append((reverse("retention:holds"), _("Bevarande")))
+    if Role.ADMIN in roles:
         items.append((reverse("admin:index"), _("Administration")))
     path = request.path
     return {"nav_items": [

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "knowledge",
     "cycle",
     "signin",
+    "retention",
     "demo",
     # The REST API for other systems (issue 14): DRF, its OpenAPI document and
     # Swagger UI's files served from our own static files (no CDN).

@@ -25,6 +25,7 @@ urlpatterns = [
     path("arshjul/", include("cycle.urls")),
     # The REST API for other systems (api/): token auth, problem documents.
     path("api/", include("api.urls")),
+    path("gallring/", include("retention.urls")),
     path("admin/login/", views.admin_login_redirect),
     path("admin/", admin.site.urls),
     # For the load balancer; answered by varn.health.HealthMiddleware first.

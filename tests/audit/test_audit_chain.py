@@ -242,7 +242,7 @@ def test_entries_chained_before_the_seal_still_verify_and_tampering_still_shows(
     _raw("UPDATE audit_auditentry SET actor_label = %s WHERE id = %s", ["någon annan", ids[3]])
 
     executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes("audit"))
+    executor.migrate([("audit", "0005_pending_anonymous")])
 
     assert [_fresh(pk).seq for pk in ids] == [1, 2, 3, 4, 5]
     assert head() == (5, prev)
@@ -252,6 +252,10 @@ def test_entries_chained_before_the_seal_still_verify_and_tampering_still_shows(
     seal()
     assert _fresh(new.pk).seq == 6 and _fresh(new.pk).prev_hash == prev
     assert verify().problems == [f"post {ids[3]}: innehållet har ändrats"]
+    # Re-anchored without text (0006): the tampering is still reported, by the checkpoint.
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes("audit"))
+    assert len(verify().problems) == 1 and "var bruten redan när den förankrades om" in verify().problems[0]
 
 
 # --- concurrency (PostgreSQL) ------------------------------------------------------------

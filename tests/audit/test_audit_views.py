@@ -193,8 +193,8 @@ def test_no_case_text_reaches_the_auditor_on_the_page_or_in_the_export(story, ci
         body += export_text(client, fmt)
     leaked = [s for s in SECRETS + [SOUTH_DESCRIPTION, SOUTH_MESSAGE] if s in body]
     assert leaked == []
-    # The texts are in the stored log: the describer is what keeps them out.
-    assert AuditEntry.objects.filter(changes__icontains="Zebulon").exists()
+    # The texts are not even in the stored log: only their keyed hashes (audit.log.protect).
+    assert not AuditEntry.objects.filter(changes__icontains="Zebulon").exists()
 
 
 def test_a_confidential_reporter_stays_masked_and_cannot_be_found_by_name(story, city, client):

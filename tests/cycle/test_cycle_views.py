@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.log import text_digest
 from audit.models import AuditEntry
 from cycle import services
 from cycle.models import Duty, DutyOccurrence
@@ -212,14 +213,15 @@ def test_changing_a_done_occurrence_and_reopening_it_are_logged(cycle, login):
     client.post(f"/arshjul/tillfalle/{occ.pk}/", {"done_at": TODAY.isoformat(), "result_note": "Första"})
     client.post(f"/arshjul/tillfalle/{occ.pk}/", {"done_at": TODAY.isoformat(), "result_note": "Rättad"})
     changed = AuditEntry.objects.get(action="cycle.occurrence.changed")
-    assert changed.changes == {"result_note": ["Första", "Rättad"]}
+    assert changed.changes == {"result_note": [{"hmac": text_digest("Första"), "len": 6},
+                                               {"hmac": text_digest("Rättad"), "len": 6}]}
     assert client.get(f"/arshjul/tillfalle/{occ.pk}/oppna-igen/").status_code == 405
     assert client.post(f"/arshjul/tillfalle/{occ.pk}/oppna-igen/").status_code == 302
     occ.refresh_from_db()
     assert occ.status == DutyOccurrence.Status.OPEN and occ.done_at is None
     reopened = AuditEntry.objects.get(action="cycle.occurrence.reopened")
     assert reopened.changes["status"] == ["done", "open"]
-    assert reopened.changes["result_note"] == ["Rättad", ""]
+    assert reopened.changes["result_note"] == [{"hmac": text_digest("Rättad"), "len": 6}, ""]
 
 
 @pytest.mark.parametrize("data, field, message", [

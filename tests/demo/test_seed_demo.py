@@ -111,8 +111,9 @@ class TestTheDemo:
         assert units_with_reporters > 80
 
     def test_incidents_cover_three_years_with_all_five_forms_and_a_realistic_mix(self, demo):
-        incidents = Incident.unscoped.all()
         now = timezone.now()
+        # Besides the history: a thin year of old cases, due for gallring (below).
+        incidents = Incident.unscoped.filter(occurred_at__gte=now - timedelta(days=5 * 365))
         assert 1000 < incidents.count() < 4000
         first = incidents.order_by("occurred_at").first().occurred_at
         assert now - timedelta(days=3 * 366) < first < now - timedelta(days=3 * 365 - 30)
@@ -129,6 +130,20 @@ class TestTheDemo:
         assert not incidents.filter(identity_mode="anonymous", reporter__isnull=False).exists()
         for inc in incidents.select_related("source")[:300]:
             assert inc.bypasses_management == inc.source.bypasses_management
+
+    def test_the_first_gallring_has_old_cases_to_thin_and_the_picture_keeps_them(self, demo):
+        from retention import thinning
+
+        assert "Gamla ärenden att gallra:" in demo
+        now = timezone.now()
+        old = Incident.unscoped.filter(occurred_at__lt=now - timedelta(days=6 * 365 - 5))
+        assert 20 < old.count() < 300 and not old.exclude(status=Incident.Status.CLOSED).exists()
+        preview = thinning.preview()
+        assert preview.cases == old.count() and sum(preview.by_kind["messages"].values()) == old.count()
+        outcome = thinning.run()
+        assert outcome.run.incidents == old.count()
+        assert set(old.values_list("description", flat=True)) == {""}
+        assert thinning.preview().cases == 0
 
     def test_seasonality_has_fewer_incidents_in_july_than_in_october(self, demo):
         months = Counter(d.month for d in Incident.unscoped.values_list("occurred_at", flat=True))

@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from audit.log import verify_chain
+from audit.log import text_digest, verify_chain
 from audit.models import AuditEntry
 from incidents import routing
 from incidents.models import (
@@ -67,7 +67,10 @@ def test_creation_is_audited_with_the_stored_values_but_not_the_reporter(city):
     incident = file_report(city, identity_mode=Incident.IdentityMode.CONFIDENTIAL).incident
     entry = AuditEntry.objects.get(action="incident.create", incident=incident)
     assert entry.actor == city.employee
-    assert entry.changes["description"] == [None, "Brukaren sa att hen vet var jag bor."]
+    # The log proves that the text was written, never what it says (audit.log.protect).
+    text = "Brukaren sa att hen vet var jag bor."
+    assert entry.changes["description"] == [None, {"hmac": text_digest(text), "len": len(text)}]
+    assert text not in str(entry.changes)
     assert entry.changes["identity_mode"] == [None, "confidential"]
     assert entry.changes["unit"] == [None, str(city.north_a.pk)]
     assert "reporter" not in entry.changes
@@ -466,7 +469,8 @@ def test_a_handlers_message_is_audited_and_e_mailed_to_the_reporter_without_cont
         message = thread.post_message(incident, body="Kan du berätta mer?", author=city.manager,
                                          by_reporter=False)
     entry = AuditEntry.objects.get(action="message.create", object_id=str(message.pk))
-    assert entry.actor == city.manager and entry.changes["body"] == [None, "Kan du berätta mer?"]
+    assert entry.actor == city.manager and entry.changes["body"] == [
+        None, {"hmac": text_digest("Kan du berätta mer?"), "len": 19}]
     assert [m.to for m in mail.outbox] == [[city.employee.email]]
     assert "Kan du berätta mer" not in mail.outbox[0].body
     assert f"/mina-rapporter/{incident.pk}/" in mail.outbox[0].body

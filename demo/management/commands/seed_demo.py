@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: the demo city (Stockholm's social services) with
-people, roles and three years of incidents; or, with --incidents N, N
+people, roles and three years of incidents (and a thin year of cases six
+to seven years old, due for gallring); or, with --incidents N, N
 incidents generated quickly for benchmarks.
 
 Seeds only an empty database: if an organisation already exists it does
@@ -81,6 +82,7 @@ class Command(BaseCommand):
             # Bulk inserts: the situation picture's totals are rebuilt at the end.
             with rollups.paused():
                 result = builder.seed_history(rng, now, years=years, scale=scale, with_story=not org_exists)
+                old = builder.seed_old_cases(rng, now, scale=scale) if not org_exists else None
             if not org_exists:
                 # The annual cycle from the start of last year: duties done
                 # and a few left overdue, and the training log.
@@ -89,6 +91,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Händelser: {result['incidents']} i {result['units']} enheter ({result['from']} – {result['to']}), "
             f"{result['actions']} åtgärder, {result['actors']} återkommande aktörer.")
+        if old:
+            self.stdout.write(f"Gamla ärenden att gallra: {old['incidents']} ({old['from']} – {old['to']}); "
+                              "`manage.py gallra --dry-run` visar vad den första gallringen tar bort.")
         self.stdout.write(self.style.SUCCESS(f"Demodata klara på {time.monotonic() - began:.1f} s."))
         self.print_logins()
 

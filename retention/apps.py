@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RetentionConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "retention"
+    verbose_name = "Gallring"
