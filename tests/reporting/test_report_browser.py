@@ -86,7 +86,8 @@ def the_report(text=TEXT):
 def test_a_named_report_end_to_end_with_a_message_exchange(city, phone, desktop):
     browser_login(phone, city.employee.username)
     phone.get_by_role("link", name="Rapportera en händelse").click()
-    assert phone.get_by_role("heading", name="Rapportera en händelse").is_visible()
+    # Waits for the form page (is_visible() alone asks before it has loaded).
+    expect(phone.get_by_role("heading", name="Rapportera en händelse")).to_be_visible()
     fill(phone, source="Brukare/klient", channel="Hembesök")
     submit(phone)
     incident = the_report()
