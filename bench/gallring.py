@@ -169,7 +169,9 @@ def main():
 
     kept_after, raw_after = picture(oldest)
     print(f"oldest_year: {oldest}")
-    women = lambda c: c.gender_now.get("woman", 0)  # noqa: E731
+    def women(c):
+        return c.gender_now.get("woman", 0)
+
     for name, get in (("total", lambda c: c.total_now), ("police", lambda c: c.police_reported),
                       ("women", women), ("median_close", median_close)):
         print(f"year_{name}_before: {get(kept_before)}")

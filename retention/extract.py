@@ -4,6 +4,7 @@ the thread's messages and the names of their attachments), and their draft.
 An anonymous report is never in it: nothing links it to anyone
 (incidents.access.own_reports)."""
 import json
+from collections import defaultdict
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
@@ -19,6 +20,12 @@ from organisation.models import Role, User
 def build(person) -> dict:
     reports = []
     own = access.own_reports(person).select_related("unit", "source", "channel", "operation_area")
+    # The thread and the attachments of every own report, each read once.
+    messages, attachments = defaultdict(list), defaultdict(list)
+    for m in access.rows_of(Message, own).order_by("created_at", "pk"):
+        messages[m.incident_id].append(m)
+    for a in access.rows_of(Attachment, own).order_by("pk"):
+        attachments[a.incident_id].append(a)
     for inc in own.order_by("reported_at", "pk").prefetch_related("forms"):
         reports.append({
             "ärende": inc.reference,
@@ -39,10 +46,9 @@ def build(person) -> dict:
             "vill ha stödsamtal": inc.wants_support,
             "meddelanden": [
                 {"skickat": m.created_at, "från": "du" if m.by_reporter else "handläggare", "text": m.body}
-                for m in access.rows_of(Message, access.own_reports(person)).filter(incident=inc)
-                .order_by("created_at", "pk")],
+                for m in messages[inc.pk]],
             "bilagor": [{"filnamn": a.original_name, "storlek (byte)": a.size, "bifogad": a.created_at}
-                        for a in access.rows_of(Attachment, access.own_reports(person)).filter(incident=inc)],
+                        for a in attachments[inc.pk]],
         })
     draft = ReportDraft.objects.filter(user=person).first()
     return {

@@ -146,6 +146,29 @@ def test_the_extract_has_the_reporters_data_and_nobody_elses_and_no_anonymous_re
     assert AuditEntry.objects.filter(action="retention.extract", actor=city.employee).count() == 1
 
 
+def test_the_extract_reads_threads_and_attachments_once_however_many_reports(city):
+    """The extract asks the same number of queries for one report as for
+    six, each with its message and attachment (no query per report)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from retention import extract
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            data = extract.build(city.employee)
+        return len(queries), data
+
+    before, few = count()
+    for n in range(5):
+        case(city.north_a, reporter=city.employee, closed_days_ago=10, label=f"many{n}", files=1)
+    after, many = count()
+    assert after == before
+    assert len(many["rapporter"]) == len(few["rapporter"]) + 5
+    assert {"Meddelande many4"} <= {m["text"] for r in many["rapporter"] for m in r["meddelanden"]}
+    assert "bild-many0-0.pdf" in {a["filnamn"] for r in many["rapporter"] for a in r["bilagor"]}
+
+
 def test_hr_produces_an_extract_for_a_person_on_request(city, client, login):
     case(city.north_a, reporter=city.colleague, closed_days_ago=10, label="col")
     login(city.manager)
