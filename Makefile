@@ -32,6 +32,10 @@ lint: install-test
 	$(BIN)/ruff check .
 
 # Production dependencies only: no test tools in a `make run`/`make serve` venv.
+# The locks hold every package, so pip installs them as listed (--no-deps) and
+# `pip check` proves nothing is missing: pip 23's resolver otherwise asks for a
+# newer release of a locked package that another one requires with an extra
+# (weasyprint's fonttools[woff]) and refuses it under --require-hashes.
 install: $(VENV)/.installed translations
 
 # Production plus test dependencies; either lock changing reinstalls.
@@ -40,11 +44,13 @@ install-test: install $(VENV)/.installed-test
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Värn behöver Python 3.11 eller senare.")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip check --disable-pip-version-check
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed requirements-test.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock -r requirements-test.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock -r requirements-test.lock
+	$(BIN)/python -m pip check --disable-pip-version-check
 	touch $@
 
 # Regenerate both locks from pyproject.toml with uv (`pip install uv` anywhere
