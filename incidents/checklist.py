@@ -71,7 +71,9 @@ def safety_rep_informed(incident: Incident, count: int) -> ChecklistItem | None:
     if not count:
         return None
     with transaction.atomic():
-        item = next(i for i in ensure_checklist(incident) if i.code == Code.SAFETY_REP)
+        # Filed reports have their checklist (create_checklist); others get it now.
+        item = (incident.checklist.filter(code=Code.SAFETY_REP).first()
+                or next(i for i in ensure_checklist(incident) if i.code == Code.SAFETY_REP))
         if item.state != State.OPEN:
             return None
         old = snapshot(item, ITEM_FIELDS)

@@ -245,8 +245,13 @@ def to_the_hour(moment):
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def _anonymous(incident_id) -> bool:
-    return Incident.unscoped.filter(pk=incident_id, identity_mode=Incident.IdentityMode.ANONYMOUS).exists()
+def _anonymous(row) -> bool:
+    """Whether the incident of `row` (an attachment, a submission) is
+    anonymous: from the incident itself when it is at hand (a report being
+    filed), else asked of the database."""
+    if type(row).incident.is_cached(row):
+        return row.incident.identity_mode == Incident.IdentityMode.ANONYMOUS
+    return Incident.unscoped.filter(pk=row.incident_id, identity_mode=Incident.IdentityMode.ANONYMOUS).exists()
 
 
 def ack_deadline(reported_at):
@@ -324,7 +329,7 @@ class Attachment(models.Model):
         return self.original_name
 
     def save(self, *args, **kwargs):
-        if self._state.adding and _anonymous(self.incident_id):
+        if self._state.adding and _anonymous(self):
             self.created_at = to_the_hour(self.created_at)
         super().save(*args, **kwargs)
 
@@ -384,7 +389,7 @@ class Submission(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     def save(self, *args, **kwargs):
-        if self._state.adding and _anonymous(self.incident_id):
+        if self._state.adding and _anonymous(self):
             self.created_at = to_the_hour(self.created_at)
         super().save(*args, **kwargs)
 

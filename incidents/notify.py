@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from incidents.checklist import safety_rep_informed
-from notifications.mail import send_notice
+from notifications.mail import one_connection, send_notice
 
 
 def new_report(incident, routing) -> int:
@@ -20,19 +20,19 @@ def new_report(incident, routing) -> int:
     representative) that a new report has arrived. When the e-mail reached
     a safety representative, the checklist item "Skyddsombudet informerat"
     is marked done by the system (incidents.checklist.safety_rep_informed)."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.LANGUAGE_CODE), one_connection() as connection:
         path = reverse("casework:detail", args=[incident.pk])
         sent = send_notice(
             routing.handlers,
             _("Värn: en ny rapport behöver din uppmärksamhet"),
             _("En ny rapport (%(ref)s) har kommit in till Värn och behöver din uppmärksamhet.") % {"ref": incident.reference},
-            path,
+            path, connection=connection,
         )
         informed = send_notice(
             routing.informed,
             _("Värn: en ny rapport i ditt skyddsområde"),
             _("En ny rapport (%(ref)s) har kommit in i ditt skyddsområde. Du får detta för kännedom.") % {"ref": incident.reference},
-            path,
+            path, connection=connection,
         )
         # The e-mail is the safety representative's information: the
         # checklist records it, so that no handler has to.

@@ -6,6 +6,7 @@ to look: never the description, the reporter or any other content, because
 e-mail leaves the system's access control and audit log. Sending failures
 are logged (without content) and never break the action that caused them.
 """
+import contextlib
 import logging
 import threading
 
@@ -22,10 +23,32 @@ def absolute(path: str) -> str:
     return settings.BASE_URL.rstrip("/") + path
 
 
-def send_notice(users, subject: str, text: str, path: str, *, about_a_case: bool = True) -> int:
+@contextlib.contextmanager
+def one_connection():
+    """One connection to the mail server for several send_notice calls
+    (a new report's handlers and its safety representative): opened once,
+    closed at the end. A server that does not answer is logged here and
+    again by each send_notice, which then tries on its own."""
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception:
+        logger.exception("Could not connect to the mail server")
+    try:
+        yield connection
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            logger.exception("Could not close the connection to the mail server")
+
+
+def send_notice(users, subject: str, text: str, path: str, *, about_a_case: bool = True,
+                connection=None) -> int:
     """Send `text` and a link to `path` to each active user with an address.
     A notice about a case ends by saying why it holds no content. Returns
-    the number of e-mails sent (0 when the mail server is down)."""
+    the number of e-mails sent (0 when the mail server is down).
+    `connection`: one from one_connection() to share, else a new one."""
     addresses = sorted({u.email for u in users if getattr(u, "email", "") and u.is_active})
     if not addresses:
         return 0
@@ -37,7 +60,7 @@ def send_notice(users, subject: str, text: str, path: str, *, about_a_case: bool
         body = "\n\n".join(parts)
     messages = [EmailMessage(subject=subject, body=body, to=[a]) for a in addresses]
     try:
-        return get_connection().send_messages(messages) or 0
+        return (connection or get_connection()).send_messages(messages) or 0
     except Exception:  # the mail server is down: what caused the notice is safe in the database
         logger.exception("Could not send notification e-mail about %s", path)
         return 0

@@ -16,3 +16,7 @@ class OrganisationConfig(AppConfig):
         # anonymous report beside its reporter (docs/disclosure.md).
         signals.user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         signals.user_logged_in.connect(record_login_day, dispatch_uid="varn_login_day")
+
+        from organisation import catalogue
+
+        catalogue.connect_taxonomies()

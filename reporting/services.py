@@ -6,10 +6,13 @@ is decided in incidents.access only: routing (incidents.routing) picks
 candidate people from role assignments and keeps those access.py lets reach
 the case.
 """
+import functools
+import operator
 import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from audit.log import ANONYMOUS_REPORTER, record, snapshot
@@ -57,6 +60,10 @@ def _assignments(user) -> list:
     were made, read once per request (the form asks for them twice)."""
     if not hasattr(user, "_reporting_assignments"):
         user._reporting_assignments = list(user.active_assignments().order_by("pk"))
+        if not hasattr(user, "_assignment_rows"):
+            # The same rows answer User.roles() (the page's navigation).
+            user._assignment_rows = [(a.role, a.node.path) for a in user._reporting_assignments
+                                     if a.node.active]
     return user._reporting_assignments
 
 
@@ -66,13 +73,21 @@ def reportable_units():
     return OrgUnit.objects.filter(active=True).exclude(kind=OrgUnit.Kind.CITY)
 
 
+def _valid_pk(value) -> set[int]:
+    """{value} when it can be a primary key, else nothing (a re-shown form's
+    unit may be any number the browser sent)."""
+    return {value} if isinstance(value, int) and 0 < value < 2**63 else set()
+
+
 def unit_groups(user, selected=None, everything=False) -> list[tuple[str, list[OrgUnit]]]:
     """Units for the report form's select, grouped by administration: for a
     logged-in employee the units of their own administration(s), for
     everyone else (or on request) the whole organisation. The selected unit
-    is always included so that a re-shown form keeps it."""
-    nodes = tree_order(reportable_units())
-    admins = {n.pk: n for n in nodes if n.kind == OrgUnit.Kind.ADMINISTRATION}
+    is always included so that a re-shown form keeps it. Reads the
+    administrations, then only the units in scope (an employee's form does
+    not load the whole city)."""
+    admins = {n.pk: n for n in reportable_units().filter(kind=OrgUnit.Kind.ADMINISTRATION)
+              .only("pk", "name", "path", "kind")}
     assigned, scope = set(), []
     if user and user.is_authenticated:
         for a in _assignments(user):
@@ -82,6 +97,11 @@ def unit_groups(user, selected=None, everything=False) -> list[tuple[str, list[O
                 # nodes listed above hold every administration).
                 admin = next((admins[int(p)] for p in a.node.path.strip("/").split("/") if int(p) in admins), None)
                 scope.append((admin or a.node).path)
+    nodes = reportable_units().only("pk", "name", "path", "kind", "operation_area_id")
+    if scope:
+        nodes = nodes.filter(functools.reduce(operator.or_, (Q(path__startswith=p) for p in scope),
+                                              Q(pk__in=assigned | _valid_pk(selected))))
+    nodes = tree_order(nodes)
 
     def wanted(node):
         if node.pk == selected:
@@ -178,7 +198,8 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
                     police_reference=data.get("police_reference") or "",
                     police_reason=data.get("police_reason") or "",
                 )
-                incident.forms.set(data["forms"])
+                forms = list(data["forms"])
+                incident.forms.add(*forms)   # a new incident has none: nothing to read first
             create_checklist(incident)
             Submission.objects.create(token_digest=_digest("submission", str(token)), incident=incident)
             names = []
@@ -190,7 +211,9 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
             if anonymous:
                 code = receipt_code_for(token)
                 ReceiptCode.objects.create(incident=incident, digest=_digest("receipt-lookup", code))
-            changes = {name: [None, value] for name, value in snapshot(incident, AUDITED_FIELDS).items()}
+            values = snapshot(incident, [name for name in AUDITED_FIELDS if name != "forms"])
+            values["forms"] = sorted(str(form.pk) for form in forms)
+            changes = {name: [None, values[name]] for name in AUDITED_FIELDS}
             if names:
                 changes["attachments"] = [None, names]
             record(None if anonymous else reporter, "incident.create", incident, incident=incident,

@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -24,6 +24,7 @@ from audit.log import ANONYMOUS_REPORTER, record, record_view
 from incidents import access, routing
 from incidents.classify import source_hint
 from incidents.models import Incident, InfluenceForm, Source, ack_deadline
+from organisation import catalogue
 from reporting import attachments, drafts, receipts, services, thread
 from reporting.forms import MessageForm, ReceiptCodeForm, ReportForm, hint_question
 from varn import ratelimits
@@ -243,6 +244,20 @@ def _source_cards(form) -> list[dict]:
     return cards
 
 
+def _fixed_key(request, form, anonymous_only, draft) -> str:
+    """The key under which the form's fixed parts (forms of influence, the
+    routing and identity questions, the optional section) are kept rendered,
+    or "" to render them: only a fresh form, whose answers are the defaults
+    for everyone, is kept. The parts differ by language, by the public
+    anonymous form and by login (help links need one); the optional section
+    also by the pre-filled operation area (in the template). Everything they
+    show is in organisation.catalogue's stamp."""
+    if form.is_bound or draft is not None:
+        return ""
+    return ":".join([translation.get_language() or "", catalogue.stamp(),
+                     "anonym" if anonymous_only else "", "in" if request.user.is_authenticated else ""])
+
+
 def _form_context(request, form, *, anonymous_only, draft):
     selected = form["unit"].value()
     try:
@@ -256,17 +271,21 @@ def _form_context(request, form, *, anonymous_only, draft):
     return {
         "form": form,
         "anonymous_only": anonymous_only,
+        "fixed_key": _fixed_key(request, form, anonymous_only, draft),
+        "fragment_seconds": catalogue.FRAGMENT_SECONDS,
         "unit_groups": services.unit_groups(None if anonymous_only else request.user, selected, everything),
         "selected_unit": selected,
         "everything": everything,
-        "form_cards": [{"term": term, "checked": str(term.pk) in checked_forms}
-                       for term in InfluenceForm.objects.filter(active=True)],
-        "identity_cards": [{"value": value, "label": label, "hint": IDENTITY_HINTS[value],
-                            "checked": value == identity}
-                           for value, label in Incident.IdentityMode.choices],
-        "police_cards": [{"value": value, "label": label, "checked": value == police}
-                         for value, label in form.fields["police_status"].choices],
-        "source_cards": _source_cards(form),
+        # The cards are read only when their part of the page is rendered
+        # (the template calls them), not when it is kept (fixed_key).
+        "form_cards": lambda: [{"term": term, "checked": str(term.pk) in checked_forms}
+                               for term in InfluenceForm.objects.filter(active=True)],
+        "identity_cards": lambda: [{"value": value, "label": label, "hint": IDENTITY_HINTS[value],
+                                    "checked": value == identity}
+                                   for value, label in Incident.IdentityMode.choices],
+        "police_cards": lambda: [{"value": value, "label": label, "checked": value == police}
+                                 for value, label in form.fields["police_status"].choices],
+        "source_cards": lambda: _source_cards(form),
         "recipients": _recipients(request, _routing_values(form), anonymous_only),
         "draft": draft,
         "draft_key": "varn-report:" + ("anonym" if anonymous_only else str(request.user.pk)),

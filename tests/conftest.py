@@ -33,15 +33,18 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate-limit counters live in the cache; each test starts with none."""
-    from django.core.cache import cache
+    """Rate-limit counters live in the cache, kept fragments of pages in
+    another; each test starts with none."""
+    from django.core.cache import caches
 
     from varn import ratelimits
 
-    cache.clear()
+    for alias in ("default", "fragments"):
+        caches[alias].clear()
     ratelimits.reset_memory()
     yield
-    cache.clear()
+    for alias in ("default", "fragments"):
+        caches[alias].clear()
     ratelimits.reset_memory()
 
 

@@ -244,6 +244,10 @@ if env_str("REDIS_URL", ""):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "varn_cache"}}
+# Rendered parts of pages that are the same for everyone (the report form's
+# fixed parts), in each process's memory, under organisation.catalogue's stamp.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                       "LOCATION": "varn-fragments", "OPTIONS": {"MAX_ENTRIES": 500}}
 RATELIMIT_VIEW = "varn.ratelimits.rate_limited"
 
 # E-mail: SMTP in production; console in development unless configured.

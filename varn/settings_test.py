@@ -14,4 +14,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-uploads"  # noqa: F405
 # One process per test worker: an in-memory cache, emptied before each test
 # (tests/conftest.py), so that rate-limit counters never carry over.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+          "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                        "LOCATION": "varn-fragments"}}

@@ -1,0 +1,59 @@
+"""A stamp of the vocabularies the pages show to everyone alike (the
+taxonomies' labels and texts, the knowledge bank's article titles), so that
+parts of a page built only from them can be kept rendered between requests
+(the report form's fixed parts: `{% cache %}` with `using="fragments"`,
+a cache in each process's memory).
+
+The stamp lives in the shared cache ("default"), so every process sees a
+change at once: saving or deleting any taxonomy term (organisation's and
+incidents' TaxonomyTerm subclasses) or a knowledge article sets a new random
+stamp (knowledge connects its own models with bump_on()). A random stamp,
+not a counter: a shared cache that was emptied or restarted starts a new
+one, and no process can serve a fragment kept under a stamp that came back.
+Writes that send no signal (QuerySet.update in a shell) are seen when the
+fragments expire (FRAGMENT_SECONDS).
+"""
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+KEY = "catalogue-stamp"
+FRAGMENT_SECONDS = 600
+
+
+def stamp() -> str:
+    """The current stamp; a new one when the shared cache has none."""
+    value = cache.get(KEY)
+    if value is None:
+        cache.add(KEY, uuid.uuid4().hex, timeout=None)
+        value = cache.get(KEY) or ""
+    return value
+
+
+def bump() -> None:
+    """A vocabulary changed: every kept fragment is stale. After commit, so
+    that no request renders the old rows under the new stamp."""
+    transaction.on_commit(lambda: cache.set(KEY, uuid.uuid4().hex, timeout=None))
+
+
+def _changed(sender, raw=False, **kwargs):
+    if not raw:
+        bump()
+
+
+def bump_on(*models) -> None:
+    for model in models:
+        uid = f"catalogue-{model._meta.label_lower}"
+        post_save.connect(_changed, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=uid + "-delete")
+
+
+def connect_taxonomies() -> None:
+    """Every concrete TaxonomyTerm, whichever app defines it."""
+    from django.apps import apps
+
+    from organisation.models import TaxonomyTerm
+
+    bump_on(*[m for m in apps.get_models() if issubclass(m, TaxonomyTerm)])

@@ -1,0 +1,119 @@
+"""The report form keeps its fixed parts rendered (reporting.views._fixed_key,
+organisation.catalogue): a kept part is the page a render would give, a
+changed label or text shows at once, and nothing a reporter typed or drafted
+is ever served from the kept parts."""
+import re
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from incidents.models import Channel, InfluenceForm, ReportDraft
+from knowledge.models import Article
+from organisation import catalogue
+
+pytestmark = pytest.mark.django_db
+
+REPORT = reverse("reporting:report")
+
+
+def page(client) -> str:
+    """The form without what differs on every request (the CSRF token, the
+    submission token, the pre-filled time of day)."""
+    html = client.get(REPORT).content.decode()
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    html = re.sub(r'name="token" value="[^"]*"', "", html)
+    return re.sub(r'name="occurred_time" value="[^"]*"', "", html)
+
+
+def kept() -> int:
+    return len(caches["fragments"]._cache)
+
+
+def test_a_kept_form_is_the_form_a_render_gives(client, login, city):
+    login(city.employee)
+    first = page(client)
+    assert kept() == 3        # forms of influence, the routing and identity questions, the rest
+    with CaptureQueriesContext(connection) as second_queries:
+        second = page(client)
+    assert second == first
+    caches["fragments"].clear()
+    with CaptureQueriesContext(connection) as rendered_queries:
+        third = page(client)
+    assert third == first
+    # Kept: the taxonomies and the help links are not read again.
+    assert len(second_queries) < len(rendered_queries)
+    read = " ".join(q["sql"] for q in second_queries.captured_queries)
+    assert "incidents_influenceform" not in read, read
+
+
+def test_the_optional_part_is_kept_per_operation_area(client, login, city):
+    """Each reporter's own unit pre-fills the operation area in the kept part."""
+    login(city.employee)               # Ekonomiskt bistånd Norr
+    client.get(REPORT)
+    login(city.manager_b)               # Barn och unga Norr
+    html = client.get(REPORT).content.decode()
+    select = html.split('name="operation_area"', 1)[1].split("</select>", 1)[0]
+    chosen = re.search(r'<option value="(\d+)" selected', select)
+    assert chosen and int(chosen.group(1)) == city.north_b.operation_area_id
+
+
+def test_a_changed_label_shows_at_once(client, login, city, django_capture_on_commit_callbacks):
+    login(city.employee)
+    assert "Hot och trakasserier i ny form" not in page(client)
+    term = InfluenceForm.objects.get(code="hot")
+    term.label = "Hot och trakasserier i ny form"
+    with django_capture_on_commit_callbacks(execute=True):
+        term.save()
+    assert "Hot och trakasserier i ny form" in page(client)
+
+    channel = Channel.objects.filter(active=True).first()
+    channel.label = "Via en helt ny kanal"
+    with django_capture_on_commit_callbacks(execute=True):
+        channel.save()
+    assert "Via en helt ny kanal" in page(client)
+
+
+def test_a_changed_article_title_shows_at_once(client, login, city, django_capture_on_commit_callbacks):
+    login(city.employee)
+    client.get(REPORT)
+    before = catalogue.stamp()
+    article = Article.objects.first()
+    if article is None:
+        pytest.fail("the knowledge bank's seed articles are missing")
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "En helt ny rubrik på artikeln"
+        article.save()
+    assert catalogue.stamp() != before
+
+
+def test_an_emptied_shared_cache_starts_a_new_stamp(client, login, city):
+    """A stamp that came back could serve an old part: an emptied cache
+    (Redis restarted) gives a new random one instead."""
+    first = catalogue.stamp()
+    caches["default"].clear()
+    assert catalogue.stamp() not in ("", first)
+
+
+def test_what_the_reporter_typed_is_never_served_from_the_kept_parts(client, login, city):
+    login(city.employee)
+    client.get(REPORT)                           # the fresh form is kept
+    violence = InfluenceForm.objects.get(code="vald")
+    # A form shown again with an error keeps the reporter's answers.
+    response = client.post(REPORT, {"forms": [violence.pk], "description": ""})
+    html = response.content.decode()
+    assert re.search(r'name="forms" value="%d"[^>]*checked' % violence.pk, html)
+    # A draft fills the form from the server, not from the kept parts.
+    ReportDraft.objects.create(user=city.employee, data={"forms": [str(violence.pk)], "description": "utkast"})
+    html = client.get(REPORT).content.decode()
+    assert re.search(r'name="forms" value="%d"[^>]*checked' % violence.pk, html)
+
+
+def test_english_is_kept_apart(client, login, city):
+    login(city.employee)
+    swedish = client.get(REPORT).content.decode()
+    english = client.get(REPORT, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Vilken form av påverkan?" in swedish
+    assert "Vilken form av påverkan?" not in english
