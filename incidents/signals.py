@@ -35,24 +35,28 @@ def deferred():
     if getattr(_pending, "ids", None) is not None:
         yield
         return
-    _pending.ids = set()
+    _pending.ids, _pending.created = set(), set()
     try:
         yield
-        ids = _pending.ids
+        ids, created = _pending.ids, _pending.created
     finally:
-        _pending.ids = None
+        _pending.ids = _pending.created = None
     if ids:
         from incidents.models import Incident
 
-        rows_changed.send(sender=Incident, ids=sorted(ids), fields=None)
+        rows_changed.send(sender=Incident, ids=sorted(ids), fields=None, created=sorted(created & ids))
 
 
-def defer(ids) -> bool:
+def defer(ids, *, created: bool = False) -> bool:
     """For listeners of post_save and m2m_changed: inside deferred(), note
-    these incident ids and return True (the listener's work comes with the
-    block's rows_changed); outside, return False."""
+    these incident ids (created: inserted inside the block) and return True
+    (the listener's work comes with the block's rows_changed, whose
+    `created` lists the new ones); outside, return False."""
     pending = getattr(_pending, "ids", None)
     if pending is None:
         return False
-    pending.update(int(pk) for pk in ids if pk is not None)
+    ids = {int(pk) for pk in ids if pk is not None}
+    pending.update(ids)
+    if created:
+        _pending.created.update(ids)
     return True

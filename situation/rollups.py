@@ -242,7 +242,9 @@ def sync(ids, *, created: bool = False) -> int:
     ids = {int(pk) for pk in ids if pk is not None}
     if not ids or _paused():
         return 0
-    with transaction.atomic():
+    # No savepoint: a failure here fails the caller's whole write, as it must
+    # (the totals and the rows never disagree), so there is nothing to keep.
+    with transaction.atomic(savepoint=False):
         new = computed(ids)
         old = {} if created else {s.incident_id: s for s in Skeleton.objects.filter(incident_id__in=ids)}
         changes, upserts, gone = [], [], []
@@ -618,7 +620,7 @@ def _watched(fields) -> bool:
 def _on_save(sender, instance, created, update_fields=None, raw=False, **kwargs):
     if raw or not (created or update_fields is None or _watched(update_fields)):
         return
-    if not defer([instance.pk]):
+    if not defer([instance.pk], created=created):
         sync([instance.pk], created=created)
 
 
@@ -641,9 +643,12 @@ def _on_forms(sender, instance, action, reverse, pk_set, **kwargs):
         sync(getattr(instance, "_rollup_incidents", []))
 
 
-def _on_rows(sender, ids, fields, **kwargs):
+def _on_rows(sender, ids, fields, created=(), **kwargs):
     if _watched(fields):
-        sync(ids)
+        new = set(created)
+        if new:
+            sync(new, created=True)   # inserted in the same block: no skeleton to read
+        sync(set(ids) - new)
 
 
 def _before_user_save(sender, instance, raw=False, update_fields=None, **kwargs):
