@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import accumulate
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from demo.fastinsert import FastInserter, insert_pairs
 from incidents import models as incident_models
 from incidents.models import Action, Channel, Incident, InfluenceForm, Message, Source
 from organisation.models import Headcount, OperationArea, OrgUnit, Role, RoleAssignment, User
+from police.areas import import_csv as import_police_areas
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 ack_deadline = getattr(incident_models, "ack_deadline", None)
@@ -861,6 +863,9 @@ def build_base(rng: random.Random) -> dict:
     this_year = timezone.localdate().year
     ensure_headcount(rng, range(this_year, this_year + 1))
     people = build_people(rng, nodes)
+    # Stockholm's districts and their local police areas, read as an
+    # administrator would read them in (police.areas).
+    import_police_areas((Path(__file__).parent / "police_areas.csv").read_bytes(), actor_label="seed_demo")
     return {"nodes": len(nodes), **people}
 
 
