@@ -9,14 +9,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from incidents import access
 from organisation.csvio import CsvImportError
-from police import areas, picture
-from police.forms import MappingImportForm
+from organisation.models import OrgUnit
+from police import areas, outcomes, picture
+from police.forms import FollowUpForm, MappingImportForm, OutcomeForm
 from police.models import AreaMapping
 from situation.forms import LensForm, load_terms
 from situation.lens import DEFAULT_PERIOD
@@ -83,3 +85,97 @@ def import_mapping(request):
             return redirect("police:overview")
     status = 400 if request.method == "POST" else 200
     return render(request, "police/import.html", {"form": form, "problems": problems}, status=status)
+
+
+def _case_page(request, view, outcome_form=None, followup_form=None, errors=None, status=200):
+    followup = view.followup
+    return render(request, "police/case.html", {
+        "incident": view.incident, "steps": view.steps, "followup": followup, "reported_on": view.reported_on,
+        "can_handle": view.can_handle, "has_k_number": outcomes.has_police_report(view.incident),
+        "outcome_form": outcome_form or OutcomeForm(),
+        "followup_form": followup_form or FollowUpForm(initial={
+            "employee_role": followup.employee_role if followup else "",
+            "court_support": followup.court_support if followup else ""}),
+        "case_errors": errors or [],
+    }, status=status)
+
+
+@login_required
+def case(request, pk):
+    """What became of the case's police report: its steps and the employee's part."""
+    return _case_page(request, outcomes.open_case(request.user, pk))
+
+
+@login_required
+@require_http_methods(["POST"])
+def case_outcome(request, pk):
+    access.get_handleable_incident(request.user, pk)  # 404 / 403 before anything is read
+    form = OutcomeForm(request.POST)
+    errors = []
+    if form.is_valid():
+        try:
+            outcomes.record_outcome(request.user, pk, step=form.cleaned_data["step"], on=form.cleaned_data["on"])
+        except outcomes.OutcomeInvalid as exc:
+            for field, message in exc.errors.items():
+                if field == "__all__":
+                    errors.append(message)
+                else:
+                    form.add_error(field, message)
+        else:
+            messages.success(request, _("Steget är registrerat."))
+            return redirect("police:case", pk)
+    return _case_page(request, outcomes.open_case(request.user, pk), outcome_form=form, errors=errors, status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def case_outcome_remove(request, pk, outcome_pk):
+    outcomes.remove_outcome(request.user, pk, outcome_pk)
+    messages.success(request, _("Steget är borttaget."))
+    return redirect("police:case", pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def case_followup(request, pk):
+    access.get_handleable_incident(request.user, pk)
+    form = FollowUpForm(request.POST)
+    errors = []
+    if form.is_valid():
+        try:
+            changed = outcomes.set_followup(request.user, pk, **form.cleaned_data)
+        except outcomes.OutcomeInvalid as exc:
+            errors = list(exc.errors.values())
+        else:
+            messages.success(request, _("Uppgifterna är sparade.") if changed else _("Inget ändrades."))
+            return redirect("police:case", pk)
+    return _case_page(request, outcomes.open_case(request.user, pk), followup_form=form, errors=errors, status=400)
+
+
+YEARS_SHOWN = 3
+
+
+@login_required
+def outcome_figures(request):
+    """Per district and year: threats and violence, the share police-reported
+    and how those reports ended. Suppressed for aggregate-only readers."""
+    user = request.user
+    covered = access.covered_nodes(user).order_by("path")
+    chosen = covered.first()
+    if chosen is None:
+        raise Http404
+    wanted = request.GET.get("enhet")
+    if wanted:
+        chosen = covered.filter(pk=int(wanted)).first() if wanted.isdigit() and len(wanted) < 12 else None
+        if chosen is None:
+            raise Http404
+    nodes = [n for n in covered.exclude(kind=OrgUnit.Kind.UNIT)] or [chosen]
+    if chosen not in nodes:
+        nodes.append(chosen)
+    this_year = timezone.localdate().year
+    years = list(range(this_year - YEARS_SHOWN + 1, this_year + 1))
+    figures = outcomes.outcome_figures(user, chosen, years)
+    top = min(n.path.count("/") for n in nodes)
+    options = [{"pk": n.pk, "label": "\u00a0\u00a0" * (n.path.count("/") - top) + n.name, "selected": n == chosen}
+               for n in nodes]
+    return render(request, "police/outcomes.html", {"node": chosen, "figures": figures, "options": options})
