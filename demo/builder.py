@@ -30,6 +30,7 @@ from incidents import models as incident_models
 from incidents.models import Action, Channel, Incident, InfluenceForm, Message, Source
 from organisation.models import Headcount, OperationArea, OrgUnit, Role, RoleAssignment, User
 from police.areas import import_csv as import_police_areas
+from police.models import CourtSupport, EmployeeRole, OutcomeStep, PoliceFollowUp, PoliceOutcome
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 ack_deadline = getattr(incident_models, "ack_deadline", None)
@@ -757,9 +758,52 @@ def seed_history(rng: random.Random, now: datetime, *, years: float = 3, scale: 
     saved = save_incidents(batch)
     actions = make_actions(rng, [(inc, b[2], unit) for inc, b, unit in zip(saved, batch, owners)])
     Action.objects.bulk_create(actions, batch_size=2000)
+    seed_police_outcomes(rng, saved, now)
     story = add_story(rng, by_code, now) if with_story else 0
     return {"incidents": len(saved) + story, "actions": len(actions), "actors": actors,
             "units": len(units), "from": start, "to": end}
+
+
+# What became of the demo's police reports: (steps in order, weight). Most
+# threats against officials are closed without anyone charged; about one in
+# six goes to court (Brå's figures for crimes against public officials).
+POLICE_PATHS = [
+    ((OutcomeStep.INVESTIGATION, OutcomeStep.NO_SUSPECT), 30),
+    ((OutcomeStep.INVESTIGATION, OutcomeStep.INSUFFICIENT), 22),
+    ((OutcomeStep.NO_CRIME,), 8),
+    ((OutcomeStep.INVESTIGATION, OutcomeStep.PROSECUTION, OutcomeStep.JUDGMENT), 14),
+    ((OutcomeStep.INVESTIGATION, OutcomeStep.PROSECUTION), 4),
+    ((OutcomeStep.INVESTIGATION,), 7),
+    ((OutcomeStep.WITHDRAWN,), 3),
+    ((), 12),  # nothing recorded yet: the reminder asks the handler
+]
+
+
+def seed_police_outcomes(rng: random.Random, saved: list[Incident], now: datetime) -> int:
+    """Dated steps for the police-reported cases (police.models), each step
+    some weeks after the one before and never after today; the employee's
+    part when the case went to court."""
+    paths, weights = zip(*POLICE_PATHS)
+    today = now.astimezone(TZ).date()
+    steps, followups = [], []
+    for incident in saved:
+        if not incident.police_reference:
+            continue
+        day = incident.reported_at.astimezone(TZ).date()
+        path = rng.choices(paths, weights=weights)[0]
+        for step in path:
+            day += timedelta(days=rng.randint(10, 120))
+            if day > today:
+                break
+            steps.append(PoliceOutcome(incident=incident, step=step, on=day))
+        if OutcomeStep.PROSECUTION in path and day <= today:
+            followups.append(PoliceFollowUp(
+                incident=incident, employee_role=EmployeeRole.INJURED_PARTY if rng.random() < 0.85
+                else EmployeeRole.WITNESS,
+                court_support=CourtSupport.YES if rng.random() < 0.7 else CourtSupport.NO))
+    PoliceOutcome.objects.bulk_create(steps, batch_size=2000)
+    PoliceFollowUp.objects.bulk_create(followups, batch_size=2000)
+    return len(steps)
 
 
 # The demo's old cases: so many per 100 employees, six to seven years ago.

@@ -163,6 +163,10 @@ class OutcomeRow:
     endings: list[Cell]   # how the reported ones ended, as ENDINGS
     withheld: bool = False
 
+    @property
+    def labelled(self) -> list[tuple[Cell, str]]:
+        return [(cell, str(label)) for cell, (_code, label) in zip(self.endings, ENDINGS)]
+
 
 @dataclass
 class OutcomeFigures:
