@@ -5,23 +5,37 @@ districts, and the administrator's import of the mapping.
 Every figure comes from incidents.access through the situation picture's
 own counting (police.picture); an area outside what the user may count
 answers 404."""
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from audit.log import record
 from incidents import access
 from organisation.csvio import CsvImportError
 from organisation.models import OrgUnit
-from police import areas, outcomes, picture
-from police.forms import FollowUpForm, MappingImportForm, OutcomeForm
-from police.models import AreaMapping
+from police import areas, cooperation, outcomes, picture
+from police.forms import (
+    AgreementForm,
+    FollowUpForm,
+    MappingImportForm,
+    MeasureForm,
+    MeetingForm,
+    NotesForm,
+    OutcomeForm,
+)
+from police.models import AreaMapping, Measure
+from reporting.attachments import AttachmentError
+from situation import pdf
 from situation.forms import LensForm, load_terms
-from situation.lens import DEFAULT_PERIOD
+from situation.lens import DEFAULT_PERIOD, add_months
 from situation.views import error_list
 
 
@@ -34,10 +48,12 @@ def overview(request):
     for m in AreaMapping.objects.filter(area__in=found).select_related("unit").order_by("unit__path"):
         mapped[m.area_id].append(m.unit)
     may_import = areas.may_import(user)
-    if not may_import and not access.covered_nodes(user).exists():
+    may_see_figures = access.covered_nodes(user).exists()
+    if not may_import and not may_see_figures:
         raise Http404
     return render(request, "police/overview.html", {
-        "areas": [{"area": a, "units": mapped[a.pk]} for a in found], "may_import": may_import})
+        "areas": [{"area": a, "units": mapped[a.pk]} for a in found], "may_import": may_import,
+        "may_cooperate": cooperation.may_cooperate(user), "may_see_figures": may_see_figures})
 
 
 @login_required
@@ -179,3 +195,182 @@ def outcome_figures(request):
     options = [{"pk": n.pk, "label": "\u00a0\u00a0" * (n.path.count("/") - top) + n.name, "selected": n == chosen}
                for n in nodes]
     return render(request, "police/outcomes.html", {"node": chosen, "figures": figures, "options": options})
+
+
+# --- agreements, meetings and measures ------------------------------------------------
+
+def _cooperation_errors(form, exc):
+    for field, message in exc.errors.items():
+        form.add_error(None if field == "__all__" else field, message)
+
+
+@login_required
+def agreements(request):
+    """The districts' cooperation agreements with their police areas."""
+    user = request.user
+    if not cooperation.may_cooperate(user):
+        raise Http404
+    return render(request, "police/agreements.html", {
+        "agreements": list(cooperation.agreements_for(user)), "today": timezone.localdate()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_edit(request, pk=None):
+    user = request.user
+    nodes = cooperation.nodes_for(user)
+    if not nodes.exists():
+        raise Http404
+    instance = cooperation.get_agreement(user, pk) if pk else None
+    initial = {}
+    if instance is None:
+        first = nodes.filter(kind=OrgUnit.Kind.ADMINISTRATION).first() or nodes.first()
+        area = areas.area_of(first)
+        initial = {"node": first, "area": area, "city_party": first.name, "meeting_day": 15,
+                   "police_party": f"{area.name}, {area.region.name}" if area else ""}
+    form = AgreementForm(request.POST or None, request.FILES or None, instance=instance, nodes=nodes,
+                         initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = cooperation.save_agreement(user, form.save(commit=False), form.cleaned_data.get("document"))
+        except cooperation.Invalid as exc:
+            _cooperation_errors(form, exc)
+        except AttachmentError as exc:
+            form.add_error("document", str(exc))
+        else:
+            messages.success(request, _("Överenskommelsen är sparad. Mötena finns i årshjulet."))
+            return redirect("police:agreement", saved.pk)
+    return render(request, "police/agreement_form.html", {"form": form, "agreement": instance},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def agreement(request, pk):
+    user = request.user
+    item = cooperation.get_agreement(user, pk)
+    return render(request, "police/agreement.html", {
+        "agreement": item, "meetings": list(item.meetings.all()),
+        "measures": list(cooperation.open_measures(item)), "meeting_form": MeetingForm(initial=_meeting_initial()),
+        "today": timezone.localdate(), "statuses": Measure.Status.choices})
+
+
+def _meeting_initial():
+    """Today's meeting, over the four whole months before this one."""
+    today = timezone.localdate()
+    end = today.replace(day=1) - timedelta(days=1)
+    return {"held_on": today, "period_start": add_months(end.replace(day=1), -3), "period_end": end}
+
+
+@login_required
+def agreement_document(request, pk):
+    item = cooperation.get_agreement(request.user, pk)
+    if not item.document:
+        raise Http404
+    try:
+        handle = item.document.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    record(request.user, "police.agreement.download", item)
+    response = FileResponse(handle, as_attachment=True, filename=item.document_name,
+                            content_type=item.document_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def meeting_create(request, pk):
+    user = request.user
+    item = cooperation.get_agreement(user, pk)
+    form = MeetingForm(request.POST)
+    if form.is_valid():
+        try:
+            meeting = cooperation.create_meeting(user, item.pk, **form.cleaned_data)
+        except cooperation.Invalid as exc:
+            _cooperation_errors(form, exc)
+        else:
+            messages.success(request, _("Mötet är skapat. Här tar du fram underlaget."))
+            return redirect("police:meeting", meeting.pk)
+    return render(request, "police/agreement.html", {
+        "agreement": item, "meetings": list(item.meetings.all()), "measures": list(cooperation.open_measures(item)),
+        "meeting_form": form, "today": timezone.localdate(), "statuses": Measure.Status.choices}, status=400)
+
+
+def _meeting_page(request, meeting, notes_form=None, measure_form=None, status=200):
+    return render(request, "police/meeting.html", {
+        "meeting": meeting, "agreement": meeting.agreement,
+        "agreed": list(meeting.measures.all()),
+        "open_measures": [m for m in cooperation.open_measures(meeting.agreement) if m.meeting_id != meeting.pk],
+        "notes_form": notes_form or NotesForm(initial={"notes": meeting.notes}),
+        "measure_form": measure_form or MeasureForm(), "statuses": Measure.Status.choices,
+        "today": timezone.localdate()}, status=status)
+
+
+@login_required
+def meeting(request, pk):
+    return _meeting_page(request, cooperation.get_meeting(request.user, pk))
+
+
+@login_required
+@require_http_methods(["POST"])
+def meeting_notes(request, pk):
+    item = cooperation.get_meeting(request.user, pk)
+    form = NotesForm(request.POST)
+    if form.is_valid():
+        changed = cooperation.save_notes(request.user, item.pk, form.cleaned_data["notes"])
+        messages.success(request, _("Anteckningarna är sparade.") if changed else _("Inget ändrades."))
+        return redirect("police:meeting", item.pk)
+    return _meeting_page(request, item, notes_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def measure_create(request, pk):
+    item = cooperation.get_meeting(request.user, pk)
+    form = MeasureForm(request.POST, meeting=item)
+    if form.is_valid():
+        try:
+            cooperation.add_measure(request.user, item.pk, **form.cleaned_data)
+        except cooperation.Invalid as exc:
+            _cooperation_errors(form, exc)
+        else:
+            messages.success(request, _("Åtgärden är tillagd."))
+            return redirect(reverse("police:meeting", args=[item.pk]) + "#atgarder")
+    return _meeting_page(request, item, measure_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def measure_status(request, pk):
+    measure = cooperation.get_measure(request.user, pk)
+    try:
+        changed = cooperation.set_measure_status(request.user, measure.pk, request.POST.get("status", ""))
+    except cooperation.Invalid as exc:
+        messages.error(request, exc.errors["status"])
+    else:
+        messages.success(request, _("Åtgärdens status är sparad.") if changed else _("Inget ändrades."))
+    back = request.POST.get("tillbaka", "")
+    if back.isdigit():
+        return redirect(reverse("police:meeting", args=[int(back)]) + "#atgarder")
+    return redirect(reverse("police:meeting", args=[measure.meeting_id]) + "#atgarder")
+
+
+@login_required
+def meeting_pack(request, pk):
+    """The pack for the meeting as PDF: the joint situation picture of the
+    police area for the period (suppressed) and the open measures."""
+    user = request.user
+    item = cooperation.get_meeting(user, pk)
+    content = cooperation.pack(user, item)
+    record(user, "police.meeting.pack", item, changes={"export": [None, "underlag.pdf"]})
+    if content.area_picture is None:
+        return render(request, "police/pack_empty.html", {"meeting": item}, status=200)
+    data = pdf.render_pdf(request, content.area_picture.picture, {"mottagare": "polis"},
+                          template="police/pack.html",
+                          extra={"pack": content, "meeting": item, "agreement": item.agreement,
+                                 "nodes": content.area_picture.nodes})
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="samverkan-{item.held_on.isoformat()}.pdf"'
+    return response
