@@ -29,6 +29,7 @@ from demo.fastinsert import FastInserter, insert_pairs
 from incidents import models as incident_models
 from incidents.models import Action, Channel, Incident, InfluenceForm, Message, Source
 from organisation.models import Headcount, OperationArea, OrgUnit, Role, RoleAssignment, User
+from police.areas import area_of as areas_area_of
 from police.areas import import_csv as import_police_areas
 from police.models import CourtSupport, EmployeeRole, OutcomeStep, PoliceFollowUp, PoliceOutcome
 
@@ -931,3 +932,65 @@ def logins() -> list[dict]:
         rows.append({"role": str(Role(role).label), "username": username, "name": user.get_full_name(),
                      "scope": scope, "what": what})
     return rows
+
+
+# --- police cooperation ------------------------------------------------------------------
+
+POLICE_MEASURES = [
+    ("Gemensam trygghetsvandring kring tunnelbanestationen", "police", "Kommunpolisen", 30, "done"),
+    ("Larmknapp och säkerhetsdörr i receptionen på försörjningsstödet", "city", "Enhetschef för försörjningsstöd",
+     300, "open"),
+    ("Kontaktväg till polisen för handläggare som hotas i sociala medier", "police", "Lokalpolisområdets "
+     "brottssamordnare", 200, "open"),
+    ("Information om polisanmälan på APT i alla enheter", "city", "Säkerhetssamordnaren", 330, "open"),
+    ("Återkoppling till staden om utfall av anmälda hot mot tjänsteman", "police", "Kommunpolisen", 20,
+     "cancelled"),
+]
+
+
+def seed_police_cooperation(now: datetime) -> int:
+    """Every district's agreement with its local police area (from the
+    mapping), recorded by its security coordinator; in the demo district
+    three meetings with notes and measures."""
+    from cycle.models import Duty
+    from police import cooperation
+    from police.models import Agreement, Measure
+    from situation.lens import add_months
+
+    today = now.astimezone(TZ).date()
+    made = 0
+    for code, _name, _factor in data.DISTRICTS:
+        district = OrgUnit.objects.get(code=code)
+        coordinator = User.objects.filter(assignments__node=district, assignments__active=True,
+                                          assignments__role=Role.SECURITY_COORDINATOR, is_active=True).first()
+        area = areas_area_of(district)
+        if coordinator is None or area is None or Agreement.objects.filter(node=district).exists():
+            continue
+        agreement = Agreement(
+            node=district, area=area, city_party=district.name.replace("stadsdelsförvaltning", "stadsdelsnämnd"),
+            police_party=f"Lokalpolisområde {area.name}, {area.region.name}",
+            valid_from=date(today.year - 1, 1, 1), valid_to=date(today.year + 1, 12, 31),
+            city_contact="Säkerhetssamordnare", police_contact="Kommunpolis",
+            rhythm="tertial" if code != data.DEMO_DISTRICT else "quarterly", meeting_day=12)
+        cooperation.save_agreement(coordinator, agreement)
+        made += 1
+        if code != data.DEMO_DISTRICT:
+            continue
+        for months_ago, notes in ((9, "Genomgång av lägesbilden. Polisen ser fler hot i sociala medier mot "
+                                       "handläggare inom barn och unga."),
+                                  (6, "Uppföljning av trygghetsvandringen. Larmknappen är beställd."),
+                                  (3, "")):
+            held = add_months(today, -months_ago).replace(day=12)
+            meeting = cooperation.create_meeting(coordinator, agreement.pk, held_on=held,
+                                                 period_start=add_months(held.replace(day=1), -4),
+                                                 period_end=held.replace(day=1) - timedelta(days=1))
+            if notes:
+                cooperation.save_notes(coordinator, meeting.pk, notes)
+            if months_ago == 9:
+                for title, side, owner, days, status in POLICE_MEASURES:
+                    measure = cooperation.add_measure(coordinator, meeting.pk, title=title, side=side, owner=owner,
+                                                      due_date=held + timedelta(days=days))
+                    if status != Measure.Status.OPEN:
+                        cooperation.set_measure_status(coordinator, measure.pk, status)
+        Duty.objects.filter(pk=agreement.duty_id).update(owner=coordinator)
+    return made

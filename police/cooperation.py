@@ -20,12 +20,13 @@ import os
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.log import diff, record, snapshot
@@ -120,13 +121,19 @@ def _check(agreement: Agreement) -> None:
 
 
 def _duty_values(agreement: Agreement) -> dict:
-    return {"title": _("Samverkansmöte med lokalpolisområde %(area)s") % {"area": agreement.area.name},
-            "description": _("Enligt samverkansöverenskommelsen %(start)s–%(end)s. Mötesunderlaget tas fram i Värn "
-                             "under Polissamverkan.") % {"start": agreement.valid_from.isoformat(),
-                                                          "end": agreement.valid_to.isoformat()},
+    """The meeting duty's fields; its text is stored in the organisation's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _duty_texts(agreement) | {
             "kind": Duty.Kind.POLICE_MEETING, "schedule": Duty.Schedule.CUSTOM,
             "custom_days": agreement.meeting_days, "starts_on": agreement.valid_from,
             "active": agreement.valid_to >= timezone.localdate()}
+
+
+def _duty_texts(agreement: Agreement) -> dict:
+    return {"title": _("Samverkansmöte med lokalpolisområde %(area)s") % {"area": agreement.area.name},
+            "description": _("Enligt samverkansöverenskommelsen %(start)s–%(end)s. Mötesunderlaget tas fram i Värn "
+                             "under Polissamverkan.") % {"start": agreement.valid_from.isoformat(),
+                                                          "end": agreement.valid_to.isoformat()}}
 
 
 def save_agreement(user, agreement: Agreement, upload=None) -> Agreement:

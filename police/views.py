@@ -227,7 +227,10 @@ def agreement_edit(request, pk=None):
         first = nodes.filter(kind=OrgUnit.Kind.ADMINISTRATION).first() or nodes.first()
         area = areas.area_of(first)
         initial = {"node": first, "area": area, "city_party": first.name, "meeting_day": 15,
-                   "police_party": f"{area.name}, {area.region.name}" if area else ""}
+                   "police_party": _("Lokalpolisområde %(area)s, %(region)s") % {
+                       "area": area.name, "region": area.region.name} if area else "",
+                   "city_contact": _("Säkerhetssamordnare"), "police_contact": _("Kommunpolis"),
+                   "rhythm": "tertial"}
     form = AgreementForm(request.POST or None, request.FILES or None, instance=instance, nodes=nodes,
                          initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -370,7 +373,8 @@ def meeting_pack(request, pk):
     data = pdf.render_pdf(request, content.area_picture.picture, {"mottagare": "polis"},
                           template="police/pack.html",
                           extra={"pack": content, "meeting": item, "agreement": item.agreement,
-                                 "nodes": content.area_picture.nodes})
+                                 "nodes": content.area_picture.nodes,
+                                 "partial": len(content.area_picture.nodes) < len(areas.mapped_nodes(item.agreement.area))})
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="samverkan-{item.held_on.isoformat()}.pdf"'
     return response
