@@ -19,8 +19,8 @@ MAX_UPLOAD = 2 * 1024 * 1024
 class MappingImportForm(forms.Form):
     fil = forms.FileField(
         label=_("CSV-fil"),
-        help_text=_("Kolumnerna enhet, lokalpolisomrade och polisregion, avgränsade med semikolon eller komma, "
-                    "sparad som UTF-8. En rad per enhet."),
+        help_text=_("Tre kolumner som i exemplet ovan, avgränsade med semikolon eller komma, sparad som UTF-8. "
+                    "En rad per enhet."),
         error_messages={"required": _("Välj en CSV-fil att läsa in."),
                         "empty": _("Filen är tom. Första raden ska vara rubrikraden."),
                         "invalid": _("Det gick inte att läsa filen. Välj en CSV-fil.")})
