@@ -244,3 +244,17 @@ def test_the_figures_page_is_scoped_and_suppressed(login, city):
     assert login(city.analyst).get(reverse("police:outcomes"), {"enhet": "abc"}).status_code == 404
     text = login(city.analyst).get(reverse("police:outcomes")).content.decode()
     assert "Södra stadsdelsförvaltningen" in text
+
+
+def test_the_auditor_reads_police_entries_in_words_without_their_text(city):
+    from audit.describe import describe, group_of, kind_label
+    inc = report_to_police(city.manager, city.named)
+    outcomes.record_outcome(city.manager, inc.pk, step=OutcomeStep.JUDGMENT, on=TODAY)
+    entry = AuditEntry.objects.filter(action="police.outcome").get()
+    assert kind_label("police.outcome") == "Utfall av polisanmälan" and group_of("police.outcome") == "polis"
+    line = describe([entry], city.auditor)[0]
+    assert line.sentence == f"Manager Testsson registrerade ”Dom” den {TODAY.isoformat()} för polisanmälan i ärendet " \
+                            f"{inc.reference}."
+    outcomes.set_followup(city.manager, inc.pk, employee_role="vittne", court_support="nej")
+    line = describe([AuditEntry.objects.get(action="police.followup")], city.auditor)[0]
+    assert "police.followup" not in line.sentence and line.group == "Polissamverkan"
