@@ -17,6 +17,7 @@ scope, so it adds nothing and is not listed."""
 from collections import Counter
 from dataclasses import dataclass, fields, replace
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -62,7 +63,14 @@ class AreaTree(figures.Tree):
         by_id = {pk: (path, name) for pk, path, name in OrgUnit.objects.filter(
             pk__in=[n.pk for n in nodes]).values_list("pk", "path", "name")}
         super().__init__(node=nodes[0], by_id=by_id, children=[(n.pk, n.path, n.name) for n in plus], units=[])
+        # Every node in the area's subtrees, read once: the units table asks for each.
+        within = Q()
+        for n in plus:
+            within |= Q(path__startswith=n.path)
         self._paths = {}
+        for pk, path in OrgUnit.objects.filter(within).values_list("pk", "path"):
+            node = self.covers(path)
+            self._paths[pk] = node.pk if node else None
 
     def covers(self, path: str) -> OrgUnit | None:
         """The mapped node whose part of the area holds the path: the deepest
