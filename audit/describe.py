@@ -52,6 +52,7 @@ GROUPS = [
     ("arshjul", gettext_lazy("Årshjulet")),
     ("kunskap", gettext_lazy("Kunskapsbanken")),
     ("gallring", gettext_lazy("Gallring och registerutdrag")),
+    ("polis", gettext_lazy("Polissamverkan")),
     ("admin", gettext_lazy("Administration")),
     ("ovrigt", gettext_lazy("Övrigt")),
 ]
@@ -90,6 +91,17 @@ KIND_LABELS = {
     "retention.rule.change": gettext_lazy("Ändrad gallringsregel"),
     "retention.hold.place": gettext_lazy("Bevarande"),
     "retention.hold.lift": gettext_lazy("Bevarande hävt"),
+    "police.outcome": gettext_lazy("Utfall av polisanmälan"),
+    "police.outcome.remove": gettext_lazy("Borttaget utfall av polisanmälan"),
+    "police.followup": gettext_lazy("Medarbetarens roll i polisärendet"),
+    "police.agreement.create": gettext_lazy("Ny samverkansöverenskommelse"),
+    "police.agreement.change": gettext_lazy("Ändrad samverkansöverenskommelse"),
+    "police.agreement.download": gettext_lazy("Laddade ner en samverkansöverenskommelse"),
+    "police.meeting.create": gettext_lazy("Nytt samverkansmöte"),
+    "police.meeting.notes": gettext_lazy("Anteckningar från samverkansmöte"),
+    "police.meeting.pack": gettext_lazy("Underlag till samverkansmöte"),
+    "police.measure.create": gettext_lazy("Ny åtgärd från samverkan"),
+    "police.measure.change": gettext_lazy("Ändrad åtgärd från samverkan"),
     "retention.extract": gettext_lazy("Registerutdrag"),
     "audit.checkpoint": gettext_lazy("Omförankring av loggen"),
 }
@@ -121,7 +133,7 @@ def group_of(action: str) -> str:
         return "gallring"
     prefix = action.split(".", 1)[0]
     by_prefix = {"incident": "handlaggning", "checklist": "uppfoljning", "action": "atgard",
-                 "message": "meddelande", "cycle": "arshjul", "knowledge": "kunskap"}
+                 "message": "meddelande", "cycle": "arshjul", "knowledge": "kunskap", "police": "polis"}
     if prefix in by_prefix:
         return by_prefix[prefix]
     if _admin_model(action) is not None:
@@ -717,6 +729,31 @@ class _Sentence:
         if self.new("old_chain_intact") is False:
             details.append(_("Den gamla kedjan var bruten när den förankrades om."))
         return self.say(_("Systemet ersatte fritexter i loggen med nyckelade hashar och förankrade kedjan om")), details
+
+    # --- police cooperation (police/): codes and dates are shown, free texts never
+    def _police_outcome(self):
+        from police.models import OutcomeStep
+
+        step = dict(OutcomeStep.choices).get(self.new("step"), EMPTY)
+        return self.say(_("%(actor)s registrerade ”%(step)s” den %(date)s för polisanmälan i ärendet %(case)s"),
+                        step=step, date=self.new("on") or EMPTY), []
+
+    def _police_outcome_remove(self):
+        from police.models import OutcomeStep
+
+        pair = self.changes.get("step") or [None, None]
+        step = dict(OutcomeStep.choices).get(pair[0], EMPTY)
+        return self.say(_("%(actor)s tog bort ”%(step)s” från polisanmälan i ärendet %(case)s"), step=step), []
+
+    def _police_followup(self):
+        return self.say(_("%(actor)s angav medarbetarens roll i polisärendet i ärendet %(case)s")), self.details()
+
+    def _police_other(self):
+        return self.say(_("%(actor)s: %(kind)s"), kind=kind_label(self.entry.action).lower()), []
+
+    _police_agreement_create = _police_agreement_change = _police_agreement_download = _police_other
+    _police_meeting_create = _police_meeting_notes = _police_meeting_pack = _police_other
+    _police_measure_create = _police_measure_change = _police_other
 
     # --- administration and the rest
     def _admin(self, created: bool):

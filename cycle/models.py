@@ -29,6 +29,7 @@ class Duty(models.Model):
         COMMITTEE_REREPORTING = "committee_rereporting", _("Återrapportering till nämnden")
         RISK_ANALYSIS_INPUT = "risk_analysis_input", _("Underlag till risk- och väsentlighetsanalysen")
         TRAINING = "training", _("Utbildning")
+        POLICE_MEETING = "police_meeting", _("Samverkansmöte med polisen")
 
     class Schedule(models.TextChoices):
         YEARLY = "yearly", _("En gång om året")

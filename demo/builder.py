@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import accumulate
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -28,6 +29,9 @@ from demo.fastinsert import FastInserter, insert_pairs
 from incidents import models as incident_models
 from incidents.models import Action, Channel, Incident, InfluenceForm, Message, Source
 from organisation.models import Headcount, OperationArea, OrgUnit, Role, RoleAssignment, User
+from police.areas import area_of as areas_area_of
+from police.areas import import_csv as import_police_areas
+from police.models import CourtSupport, EmployeeRole, OutcomeStep, PoliceFollowUp, PoliceOutcome
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 ack_deadline = getattr(incident_models, "ack_deadline", None)
@@ -755,9 +759,52 @@ def seed_history(rng: random.Random, now: datetime, *, years: float = 3, scale: 
     saved = save_incidents(batch)
     actions = make_actions(rng, [(inc, b[2], unit) for inc, b, unit in zip(saved, batch, owners)])
     Action.objects.bulk_create(actions, batch_size=2000)
+    seed_police_outcomes(rng, saved, now)
     story = add_story(rng, by_code, now) if with_story else 0
     return {"incidents": len(saved) + story, "actions": len(actions), "actors": actors,
             "units": len(units), "from": start, "to": end}
+
+
+# What became of the demo's police reports: (steps in order, weight). Most
+# threats against officials are closed without anyone charged; about one in
+# six goes to court (Brå's figures for crimes against public officials).
+POLICE_PATHS = [
+    ((OutcomeStep.INVESTIGATION, OutcomeStep.NO_SUSPECT), 30),
+    ((OutcomeStep.INVESTIGATION, OutcomeStep.INSUFFICIENT), 22),
+    ((OutcomeStep.NO_CRIME,), 8),
+    ((OutcomeStep.INVESTIGATION, OutcomeStep.PROSECUTION, OutcomeStep.JUDGMENT), 14),
+    ((OutcomeStep.INVESTIGATION, OutcomeStep.PROSECUTION), 4),
+    ((OutcomeStep.INVESTIGATION,), 7),
+    ((OutcomeStep.WITHDRAWN,), 3),
+    ((), 12),  # nothing recorded yet: the reminder asks the handler
+]
+
+
+def seed_police_outcomes(rng: random.Random, saved: list[Incident], now: datetime) -> int:
+    """Dated steps for the police-reported cases (police.models), each step
+    some weeks after the one before and never after today; the employee's
+    part when the case went to court."""
+    paths, weights = zip(*POLICE_PATHS)
+    today = now.astimezone(TZ).date()
+    steps, followups = [], []
+    for incident in saved:
+        if not incident.police_reference:
+            continue
+        day = incident.reported_at.astimezone(TZ).date()
+        path = rng.choices(paths, weights=weights)[0]
+        for step in path:
+            day += timedelta(days=rng.randint(10, 120))
+            if day > today:
+                break
+            steps.append(PoliceOutcome(incident=incident, step=step, on=day))
+        if OutcomeStep.PROSECUTION in path and day <= today:
+            followups.append(PoliceFollowUp(
+                incident=incident, employee_role=EmployeeRole.INJURED_PARTY if rng.random() < 0.85
+                else EmployeeRole.WITNESS,
+                court_support=CourtSupport.YES if rng.random() < 0.7 else CourtSupport.NO))
+    PoliceOutcome.objects.bulk_create(steps, batch_size=2000)
+    PoliceFollowUp.objects.bulk_create(followups, batch_size=2000)
+    return len(steps)
 
 
 # The demo's old cases: so many per 100 employees, six to seven years ago.
@@ -861,6 +908,9 @@ def build_base(rng: random.Random) -> dict:
     this_year = timezone.localdate().year
     ensure_headcount(rng, range(this_year, this_year + 1))
     people = build_people(rng, nodes)
+    # Stockholm's districts and their local police areas, read as an
+    # administrator would read them in (police.areas).
+    import_police_areas((Path(__file__).parent / "police_areas.csv").read_bytes(), actor_label="seed_demo")
     return {"nodes": len(nodes), **people}
 
 
@@ -882,3 +932,65 @@ def logins() -> list[dict]:
         rows.append({"role": str(Role(role).label), "username": username, "name": user.get_full_name(),
                      "scope": scope, "what": what})
     return rows
+
+
+# --- police cooperation ------------------------------------------------------------------
+
+POLICE_MEASURES = [
+    ("Gemensam trygghetsvandring kring tunnelbanestationen", "police", "Kommunpolisen", 30, "done"),
+    ("Larmknapp och säkerhetsdörr i receptionen på försörjningsstödet", "city", "Enhetschef för försörjningsstöd",
+     300, "open"),
+    ("Kontaktväg till polisen för handläggare som hotas i sociala medier", "police", "Lokalpolisområdets "
+     "brottssamordnare", 200, "open"),
+    ("Information om polisanmälan på APT i alla enheter", "city", "Säkerhetssamordnaren", 330, "open"),
+    ("Återkoppling till staden om utfall av anmälda hot mot tjänsteman", "police", "Kommunpolisen", 20,
+     "cancelled"),
+]
+
+
+def seed_police_cooperation(now: datetime) -> int:
+    """Every district's agreement with its local police area (from the
+    mapping), recorded by its security coordinator; in the demo district
+    three meetings with notes and measures."""
+    from cycle.models import Duty
+    from police import cooperation
+    from police.models import Agreement, Measure
+    from situation.lens import add_months
+
+    today = now.astimezone(TZ).date()
+    made = 0
+    for code, _name, _factor in data.DISTRICTS:
+        district = OrgUnit.objects.get(code=code)
+        coordinator = User.objects.filter(assignments__node=district, assignments__active=True,
+                                          assignments__role=Role.SECURITY_COORDINATOR, is_active=True).first()
+        area = areas_area_of(district)
+        if coordinator is None or area is None or Agreement.objects.filter(node=district).exists():
+            continue
+        agreement = Agreement(
+            node=district, area=area, city_party=district.name.replace("stadsdelsförvaltning", "stadsdelsnämnd"),
+            police_party=f"Lokalpolisområde {area.name}, {area.region.name}",
+            valid_from=date(today.year - 1, 1, 1), valid_to=date(today.year + 1, 12, 31),
+            city_contact="Säkerhetssamordnare", police_contact="Kommunpolis",
+            rhythm="tertial" if code != data.DEMO_DISTRICT else "quarterly", meeting_day=12)
+        cooperation.save_agreement(coordinator, agreement)
+        made += 1
+        if code != data.DEMO_DISTRICT:
+            continue
+        for months_ago, notes in ((9, "Genomgång av lägesbilden. Polisen ser fler hot i sociala medier mot "
+                                       "handläggare inom barn och unga."),
+                                  (6, "Uppföljning av trygghetsvandringen. Larmknappen är beställd."),
+                                  (3, "")):
+            held = add_months(today, -months_ago).replace(day=12)
+            meeting = cooperation.create_meeting(coordinator, agreement.pk, held_on=held,
+                                                 period_start=add_months(held.replace(day=1), -4),
+                                                 period_end=held.replace(day=1) - timedelta(days=1))
+            if notes:
+                cooperation.save_notes(coordinator, meeting.pk, notes)
+            if months_ago == 9:
+                for title, side, owner, days, status in POLICE_MEASURES:
+                    measure = cooperation.add_measure(coordinator, meeting.pk, title=title, side=side, owner=owner,
+                                                      due_date=held + timedelta(days=days))
+                    if status != Measure.Status.OPEN:
+                        cooperation.set_measure_status(coordinator, measure.pk, status)
+        Duty.objects.filter(pk=agreement.duty_id).update(owner=coordinator)
+    return made

@@ -31,6 +31,7 @@ SOURCES = {
     "knowledge": "knowledge.reminders",
     "cycle": "cycle.reminders",
     "retention": "retention.reminders",
+    "police": "police.reminders",
 }
 
 

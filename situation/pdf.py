@@ -21,19 +21,22 @@ from organisation.models import OrgUnit
 STYLESHEET = "situation/css/report.css"
 
 
-def render_pdf(request, picture, data: dict) -> bytes:
+def render_pdf(request, picture, data: dict, *, template: str = "situation/report.html",
+               extra: dict | None = None) -> bytes:
+    """The PDF of `picture`; another app's report (police cooperation's
+    meeting pack) passes its own template and what it adds to the context."""
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 
     refuse_all = URLFetcher(allowed_protocols=set())
 
     node = picture.lens.node
-    html = render_to_string("situation/report.html", {
+    html = render_to_string(template, {
         "picture": picture, "lens": picture.lens, "node": node, "district": district_of(node),
         "language": translation.get_language() or "sv",
         "title": data.get("rubrik") or "", "analysis": data.get("analys") or "",
         "police": data.get("mottagare") == "polis", "created": timezone.localtime(),
-        "author": request.user,
+        "author": request.user, **(extra or {}),
     }, request=request)
     css = CSS(string=Path(finders.find(STYLESHEET)).read_text(encoding="utf-8"), url_fetcher=refuse_all)
     return HTML(string=html, url_fetcher=refuse_all).write_pdf(stylesheets=[css], pdf_variant=PDF_VARIANT)

@@ -17,6 +17,8 @@ def navigation(request):
         items.append((reverse("casework:list"), _("Ärenden")))
     if roles & set(access.CASE_ROLES + access.AGGREGATE_ROLES):
         items.append((reverse("situation:overview"), _("Lägesbild")))
+    if roles & set(access.CASE_ROLES + access.AGGREGATE_ROLES + (Role.ADMIN,)):
+        items.append((reverse("police:overview"), _("Polissamverkan")))
     items.append((reverse("knowledge:index"), _("Kunskapsbank")))
     if roles & set(CYCLE_VIEW_ROLES):
         items.append((reverse("cycle:year"), _("Årshjul")))

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cycle",
     "signin",
     "retention",
+    "police",
     "demo",
     # The REST API for other systems (issue 14): DRF, its OpenAPI document and
     # Swagger UI's files served from our own static files (no CDN).
@@ -306,6 +307,9 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Working-time rules used by case handling and reminders.
 ACK_TARGET_WORKING_DAYS = env_int("VARN_ACK_TARGET_WORKING_DAYS", 1)
+# Days after a police report (or its latest recorded step) with nothing new
+# before the handler is reminded to ask what became of it (police/reminders.py).
+POLICE_FOLLOWUP_DAYS = max(env_int("VARN_POLICE_FOLLOWUP_DAYS", 60), 1)
 
 
 # Rate limits (applied in varn/ratelimits.py). A rate is "count/period" with

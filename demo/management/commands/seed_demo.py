@@ -88,6 +88,9 @@ class Command(BaseCommand):
                 # and a few left overdue, and the training log.
                 call_command("seed_cycle", since=f"{timezone.localdate().year - 1}-01-01", demo=True,
                              seed=seed, stdout=self.stdout)
+                # Each district's agreement with its local police area, and
+                # the demo district's meetings and measures.
+                builder.seed_police_cooperation(now)
         self.stdout.write(
             f"Händelser: {result['incidents']} i {result['units']} enheter ({result['from']} – {result['to']}), "
             f"{result['actions']} åtgärder, {result['actors']} återkommande aktörer.")
