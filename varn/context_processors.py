@@ -18,6 +18,8 @@ def navigation(request):
     if roles & set(access.CASE_ROLES + access.AGGREGATE_ROLES):
         items.append((reverse("situation:overview"), _("Lägesbild")))
     items.append((reverse("knowledge:index"), _("Kunskapsbank")))
+    if roles:
+        items.append((reverse("governance:index"), _("Handlingsplan")))
     if roles & set(CYCLE_VIEW_ROLES):
         items.append((reverse("cycle:year"), _("Årshjul")))
     if Role.AUDITOR in roles:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("kunskap/", include("knowledge.urls")),
     path("lagesbild/", include("situation.urls")),
     path("arshjul/", include("cycle.urls")),
+    path("handlingsplan/", include("governance.urls")),
     # The REST API for other systems (api/): token auth, problem documents.
     path("api/", include("api.urls")),
     path("gallring/", include("retention.urls")),

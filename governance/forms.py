@@ -1,0 +1,82 @@
+"""Parsing the action plan's forms. Each form carries the draft's revision as
+the user loaded it (the optimistic lock, governance.plan)."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import MAX_DECISION_TEXT, MAX_MEASURE_TEXT, Measure
+from incidents.models import ChecklistItem
+from knowledge.models import Article
+from organisation.models import OperationArea, Role
+
+
+class LockedForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class HeaderForm(LockedForm):
+    title = forms.CharField(label=_("Rubrik"), max_length=200,
+                            error_messages={"required": _("Skriv planens rubrik.")})
+    introduction = forms.CharField(label=_("Inledning"), max_length=4000, required=False,
+                                   widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class MeasureForm(LockedForm):
+    section = forms.ChoiceField(label=_("Avsnitt"), choices=Measure.Section.choices, widget=forms.RadioSelect,
+                                error_messages={"required": _("Välj när åtgärden görs."),
+                                                "invalid_choice": _("Välj före, under eller efter en händelse.")})
+    text = forms.CharField(label=_("Åtgärd"), max_length=MAX_MEASURE_TEXT,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("Vad som görs, av vem och när, i en eller två meningar."),
+                           error_messages={"required": _("Skriv vad åtgärden går ut på.")})
+    owner_role = forms.ChoiceField(label=_("Ansvarig roll"),
+                                   choices=[("", _("Välj roll"))] + [c for c in Role.choices if c[0] != Role.ADMIN],
+                                   error_messages={"required": _("Välj vilken roll som ansvarar för åtgärden."),
+                                                   "invalid_choice": _("Välj en roll i listan.")})
+    article = forms.ModelChoiceField(label=_("Artikel i kunskapsbanken som visar hur"), required=False,
+                                     queryset=Article.objects.none(), empty_label=_("Ingen artikel"),
+                                     error_messages={"invalid_choice": _("Välj en artikel i listan.")})
+    operation_areas = forms.ModelMultipleChoiceField(
+        label=_("Gäller verksamhetsområden"), required=False, queryset=OperationArea.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Välj inget för att åtgärden ska gälla alla verksamhetsområden."),
+        error_messages={"invalid_choice": _("Välj verksamhetsområden i listan.")})
+    checklist_code = forms.ChoiceField(
+        label=_("Uppföljningspunkt på nya ärenden"), required=False,
+        choices=[("", _("Ingen – åtgärden blir inte en punkt på ärendet"))] + list(ChecklistItem.Code.choices),
+        help_text=_("Bara för åtgärder efter en händelse. Punkten visas på ärenden som rapporteras efter att "
+                    "planen godkänts; äldre ärenden behåller sina punkter."),
+        error_messages={"invalid_choice": _("Välj en uppföljningspunkt i listan.")})
+    position = forms.IntegerField(label=_("Plats i avsnittet"), min_value=1, max_value=999,
+                                  help_text=_("1 är först."),
+                                  error_messages={"required": _("Ange en plats i avsnittet, 1 är först."),
+                                                  "invalid": _("Platsen ska vara ett heltal, 1 är först."),
+                                                  "min_value": _("Platsen ska vara 1 eller större."),
+                                                  "max_value": _("Platsen kan vara högst 999.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["article"].queryset = Article.objects.order_by("title")
+        self.fields["operation_areas"].queryset = OperationArea.objects.filter(active=True)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("checklist_code") and data.get("section") and data["section"] != Measure.Section.AFTER:
+            self.add_error("checklist_code", _("Uppföljningspunkter på ärendet hör till avsnittet Efter en händelse."))
+        return data
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {name: data[name] for name in ("section", "position", "text", "owner_role", "article",
+                                              "checklist_code")} | {"operation_areas": list(data["operation_areas"])}
+
+
+class DeleteForm(LockedForm):
+    pass
+
+
+class ApproveForm(LockedForm):
+    decision = forms.CharField(
+        label=_("Beslut"), max_length=MAX_DECISION_TEXT, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Till exempel: ”HR-chefen godkänner handlingsplanen efter årlig översyn.” "
+                    "Beslutet sparas med datum och ditt namn."),
+        error_messages={"required": _("Skriv beslutet: vad som godkänns och varför.")})

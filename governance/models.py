@@ -1,0 +1,96 @@
+"""The committee's instruments: the action plan (handlingsplan).
+
+An ActionPlan belongs to one node, a district administration or the city. Its
+PlanVersions are numbered; at most one is a draft (edited by HR and the
+security coordinator), the others are approved, each with the date, the
+approver and the decision text. The newest approved version is the plan in
+force; earlier ones stay readable. A version's Measures are grouped in the
+sections before, during and after an event.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models import ChecklistItem
+from organisation.models import Role
+
+MAX_MEASURE_TEXT = 1000
+MAX_DECISION_TEXT = 4000
+
+
+class ActionPlan(models.Model):
+    node = models.OneToOneField("organisation.OrgUnit", on_delete=models.PROTECT, related_name="action_plan",
+                                verbose_name=_("gäller för"))
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("handlingsplan")
+        verbose_name_plural = _("handlingsplaner")
+
+    def __str__(self):
+        return str(self.node)
+
+
+class PlanVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Utkast")
+        APPROVED = "approved", _("Godkänd")
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("läge"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    title = models.CharField(_("rubrik"), max_length=200)
+    introduction = models.TextField(_("inledning"), max_length=4000, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+    # Optimistic lock of the draft: every change raises it by one.
+    revision = models.PositiveIntegerField(default=1)
+    approved_at = models.DateTimeField(_("godkänd"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("godkänd av"))
+    decision = models.TextField(_("beslut"), max_length=MAX_DECISION_TEXT, blank=True)
+
+    class Meta:
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number"),
+            models.UniqueConstraint(fields=["plan"], condition=Q(status="draft"), name="plan_one_draft"),
+        ]
+        verbose_name = _("version av handlingsplanen")
+        verbose_name_plural = _("versioner av handlingsplanen")
+
+    def __str__(self):
+        return f"{self.plan} v{self.number}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class Measure(models.Model):
+    class Section(models.TextChoices):
+        BEFORE = "before", _("Före en händelse")
+        DURING = "during", _("Under en händelse")
+        AFTER = "after", _("Efter en händelse")
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="measures")
+    section = models.CharField(_("avsnitt"), max_length=10, choices=Section.choices)
+    position = models.PositiveSmallIntegerField(_("ordning"), default=1)
+    text = models.TextField(_("åtgärd"), max_length=MAX_MEASURE_TEXT)
+    owner_role = models.CharField(_("ansvarig roll"), max_length=20, choices=Role.choices)
+    article = models.ForeignKey("knowledge.Article", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", verbose_name=_("artikel i kunskapsbanken"))
+    operation_areas = models.ManyToManyField("organisation.OperationArea", blank=True, related_name="+",
+                                             verbose_name=_("gäller verksamhetsområden"))
+    checklist_code = models.CharField(_("uppföljningspunkt på ärendet"), max_length=30, blank=True,
+                                      choices=ChecklistItem.Code.choices)
+
+    class Meta:
+        ordering = ["version", "section", "position", "pk"]
+        verbose_name = _("åtgärd i handlingsplanen")
+        verbose_name_plural = _("åtgärder i handlingsplanen")
+
+    def __str__(self):
+        return self.text[:60]
