@@ -88,6 +88,8 @@ class Command(BaseCommand):
                 # and a few left overdue, and the training log.
                 call_command("seed_cycle", since=f"{timezone.localdate().year - 1}-01-01", demo=True,
                              seed=seed, stdout=self.stdout)
+                # The action plans: the city's and Skärholmen's with its history and a draft.
+                call_command("seed_plans", stdout=self.stdout)
         self.stdout.write(
             f"Händelser: {result['incidents']} i {result['units']} enheter ({result['from']} – {result['to']}), "
             f"{result['actions']} åtgärder, {result['actors']} återkommande aktörer.")
