@@ -80,3 +80,88 @@ class ApproveForm(LockedForm):
         help_text=_("Till exempel: ”HR-chefen godkänner handlingsplanen efter årlig översyn.” "
                     "Beslutet sparas med datum och ditt namn."),
         error_messages={"required": _("Skriv beslutet: vad som godkänns och varför.")})
+
+
+# --- the risk register ------------------------------------------------------------
+
+def _scale(label, labels):
+    return forms.TypedChoiceField(
+        label=label, required=False, coerce=int, empty_value=None, widget=forms.RadioSelect,
+        choices=[(str(k), v) for k, v in labels.items()],
+        error_messages={"invalid_choice": _("Välj ett värde på skalan 1–4.")})
+
+
+class RegisterForm(forms.Form):
+    node = forms.ModelChoiceField(label=_("Nämnd"), queryset=None,
+                                  error_messages={"required": _("Välj nämnd."),
+                                                  "invalid_choice": _("Välj en nämnd i listan.")})
+    year = forms.IntegerField(label=_("År"), error_messages={"required": _("Ange året."),
+                                                             "invalid": _("Året ska vara ett årtal, till exempel 2027.")})
+
+    def __init__(self, *args, nodes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["node"].queryset = nodes
+
+
+class NewRiskForm(forms.Form):
+    title = forms.CharField(label=_("Risk"), max_length=200, error_messages={"required": _("Skriv vad risken är.")})
+    description = forms.CharField(label=_("Beskrivning"), max_length=2000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssessForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    title = forms.CharField(label=_("Risk"), max_length=200, error_messages={"required": _("Skriv vad risken är.")})
+    description = forms.CharField(label=_("Beskrivning"), max_length=2000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    likelihood = None  # set in __init__ (labels from governance.risks)
+    consequence = None
+    reason = forms.CharField(label=_("Motivering"), max_length=2000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Varför just denna sannolikhet och konsekvens? Hänvisa gärna till underlaget."))
+    controls = forms.CharField(label=_("Befintliga kontroller"), max_length=2000, required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text=_("Rutiner, larm, utbildning och annat som redan minskar risken."))
+    decision = forms.ChoiceField(label=_("Beslut"), required=False, widget=forms.RadioSelect,
+                                 error_messages={"invalid_choice": _("Välj ett beslut i listan.")})
+    decision_note = forms.CharField(label=_("Kommentar till beslutet"), max_length=2000, required=False,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+    control_what = forms.CharField(label=_("Vad kontrolleras"), max_length=1000, required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+    control_how = forms.CharField(label=_("Hur"), max_length=1000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    control_who = forms.CharField(label=_("Av vem"), max_length=200, required=False)
+    control_when = forms.CharField(label=_("När"), max_length=200, required=False,
+                                   help_text=_("Till exempel: varje tertial, eller i oktober."))
+
+    field_order = ["revision", "title", "description", "likelihood", "consequence", "reason", "controls",
+                   "decision", "decision_note", "control_what", "control_how", "control_who", "control_when"]
+
+    def __init__(self, *args, **kwargs):
+        from governance.models import Risk
+        from governance.risks import CONSEQUENCE_LABELS, LIKELIHOOD_LABELS
+        super().__init__(*args, **kwargs)
+        self.fields["likelihood"] = _scale(_("Sannolikhet"), LIKELIHOOD_LABELS)
+        self.fields["consequence"] = _scale(_("Konsekvens"), CONSEQUENCE_LABELS)
+        self.fields["decision"].choices = Risk.Decision.choices
+        self.order_fields(self.field_order)
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "revision"}
+
+
+class RiskActionForm(forms.Form):
+    title = forms.CharField(label=_("Åtgärd"), max_length=300,
+                            error_messages={"required": _("Skriv vad som ska göras.")})
+    owner = forms.ModelChoiceField(label=_("Ansvarig"), queryset=None, empty_label=_("Välj ansvarig"),
+                                   error_messages={"required": _("Välj vem som ansvarar för åtgärden."),
+                                                   "invalid_choice": _("Välj en ansvarig i listan.")})
+    due_date = forms.DateField(label=_("Klar senast"), widget=forms.DateInput(attrs={"type": "date"}),
+                               error_messages={"required": _("Ange när åtgärden ska vara klar."),
+                                               "invalid": _("Ange datumet som ÅÅÅÅ-MM-DD, till exempel 2027-03-31.")})
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        from organisation.models import User
+        self.fields["owner"].queryset = User.objects.filter(pk__in=[u.pk for u in owners]).order_by(
+            "first_name", "last_name")

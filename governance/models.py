@@ -94,3 +94,109 @@ class Measure(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+# --- the risk and materiality analysis ------------------------------------------
+
+SCALE = (1, 2, 3, 4)
+
+
+class RiskRegister(models.Model):
+    """A committee's (district's or city's) risk register for one year, the
+    unlawful-influence part of its risk and materiality analysis."""
+    node = models.ForeignKey("organisation.OrgUnit", on_delete=models.PROTECT, related_name="risk_registers",
+                             verbose_name=_("nämnd"))
+    year = models.PositiveSmallIntegerField(_("år"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["node", "-year"]
+        constraints = [models.UniqueConstraint(fields=["node", "year"], name="risk_register_node_year")]
+        verbose_name = _("riskregister")
+        verbose_name_plural = _("riskregister")
+
+    def __str__(self):
+        return f"{self.node} {self.year}"
+
+
+class Risk(models.Model):
+    class Decision(models.TextChoices):
+        UNDECIDED = "", _("Inte beslutat")
+        ACCEPT = "accept", _("Acceptera")
+        ACT = "act", _("Åtgärda")
+        CONTROL = "control", _("Internkontrollplanen")
+
+    register = models.ForeignKey(RiskRegister, on_delete=models.CASCADE, related_name="risks")
+    standard_key = models.CharField(max_length=40, blank=True, default="", editable=False)
+    position = models.PositiveSmallIntegerField(default=1)
+    title = models.CharField(_("risk"), max_length=200)
+    description = models.TextField(_("beskrivning"), max_length=2000, blank=True)
+    likelihood = models.PositiveSmallIntegerField(_("sannolikhet"), null=True, blank=True)
+    consequence = models.PositiveSmallIntegerField(_("konsekvens"), null=True, blank=True)
+    reason = models.TextField(_("motivering"), max_length=2000, blank=True)
+    controls = models.TextField(_("befintliga kontroller"), max_length=2000, blank=True)
+    decision = models.CharField(_("beslut"), max_length=10, choices=Decision.choices, blank=True, default="")
+    decision_note = models.TextField(_("kommentar till beslutet"), max_length=2000, blank=True)
+    control_what = models.TextField(_("vad kontrolleras"), max_length=1000, blank=True)
+    control_how = models.TextField(_("hur"), max_length=1000, blank=True)
+    control_who = models.CharField(_("av vem"), max_length=200, blank=True)
+    control_when = models.CharField(_("när"), max_length=200, blank=True)
+    # Which reports are the evidence (codes of forms, sources, channels).
+    filters = models.JSONField(default=dict, blank=True)
+    # The figures from the situation picture, frozen when attached (always
+    # suppressed: the register goes to the committee).
+    evidence = models.JSONField(default=list, blank=True)
+    evidence_period = models.CharField(max_length=80, blank=True)
+    evidence_at = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["register", "position", "pk"]
+        verbose_name = _("risk")
+        verbose_name_plural = _("risker")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def score(self) -> int | None:
+        return self.likelihood * self.consequence if self.likelihood and self.consequence else None
+
+    @property
+    def level(self) -> str:
+        """"low", "medium", "high", "very_high", or "" when not scored."""
+        score = self.score
+        if score is None:
+            return ""
+        return "low" if score <= 3 else "medium" if score <= 6 else "high" if score <= 9 else "very_high"
+
+
+class RiskAction(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Pågår")
+        DONE = "done", _("Klar")
+        CANCELLED = "cancelled", _("Struken")
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="actions")
+    title = models.CharField(_("åtgärd"), max_length=300)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("ansvarig"))
+    due_date = models.DateField(_("klar senast"))
+    status = models.CharField(_("läge"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    done_on = models.DateField(_("klar"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("åtgärd mot risk")
+        verbose_name_plural = _("åtgärder mot risker")
+
+    def __str__(self):
+        return self.title
+
+    def is_overdue(self, today=None) -> bool:
+        from django.utils import timezone
+        return self.status == self.Status.OPEN and self.due_date < (today or timezone.localdate())

@@ -24,6 +24,7 @@ urlpatterns = [
     path("lagesbild/", include("situation.urls")),
     path("arshjul/", include("cycle.urls")),
     path("handlingsplan/", include("governance.urls")),
+    path("riskanalys/", include("governance.risk_urls")),
     # The REST API for other systems (api/): token auth, problem documents.
     path("api/", include("api.urls")),
     path("gallring/", include("retention.urls")),
