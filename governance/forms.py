@@ -161,6 +161,8 @@ class RiskActionForm(forms.Form):
                                                "invalid": _("Ange datumet som ÅÅÅÅ-MM-DD, till exempel 2027-03-31.")})
 
     def __init__(self, *args, owners, **kwargs):
+        # Shown on the risk page beside the assessment form: its own ids.
+        kwargs.setdefault("prefix", "atgard")
         super().__init__(*args, **kwargs)
         from organisation.models import User
         self.fields["owner"].queryset = User.objects.filter(pk__in=[u.pk for u in owners]).order_by(

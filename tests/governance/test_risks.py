@@ -160,8 +160,8 @@ def test_the_risk_page_keeps_what_was_typed_on_bad_input(login, city, register):
         "revision": risk.revision, "title": risk.title, "likelihood": "3", "consequence": "2",
         "reason": "Ofta", "decision": "act"})
     assert response.status_code == 302
-    response = client.post(reverse("risks:action_add", args=[risk.pk]), {"title": "Larm", "owner": "",
-                                                                             "due_date": "31/12"})
+    response = client.post(reverse("risks:action_add", args=[risk.pk]), {"atgard-title": "Larm", "atgard-owner": "",
+                                                                             "atgard-due_date": "31/12"})
     page = response.content.decode()
     assert response.status_code == 400 and "Välj vem som ansvarar" in page and "Ange datumet som" in page
 
