@@ -102,3 +102,12 @@ def register_xlsx_response(register) -> FileResponse:
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=f"riskregister-{register.node.code}-{register.year}.xlsx",
                         content_type=XLSX_TYPE)
+
+
+def tertial_pdf_response(request, report, figures, tables, changed) -> HttpResponse:
+    pdf = render_pdf(request, "governance/tertial_pdf.html", {
+        "report": report, "node": report.node, "figures": figures, "tables": tables, "changed": changed})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"tertialrapport-{report.node.code}-{report.year}-T{report.tertial}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -167,3 +167,42 @@ class RiskActionForm(forms.Form):
         from organisation.models import User
         self.fields["owner"].queryset = User.objects.filter(pk__in=[u.pk for u in owners]).order_by(
             "first_name", "last_name")
+
+
+# --- the tertial report ---------------------------------------------------------------
+
+class NewTertialForm(forms.Form):
+    node = forms.ModelChoiceField(label=_("Förvaltning"), queryset=None,
+                                  error_messages={"required": _("Välj förvaltning."),
+                                                  "invalid_choice": _("Välj en förvaltning i listan.")})
+    year = forms.IntegerField(label=_("År"), error_messages={"required": _("Ange året."),
+                                                             "invalid": _("Året ska vara ett årtal, till exempel 2026.")})
+    tertial = forms.TypedChoiceField(label=_("Tertial"), coerce=int, choices=[
+        ("1", _("Tertial 1 (januari–april)")), ("2", _("Tertial 2 (maj–augusti)")),
+        ("3", _("Tertial 3 (september–december)"))],
+        error_messages={"required": _("Välj tertial."), "invalid_choice": _("Välj tertial 1, 2 eller 3.")})
+
+    def __init__(self, *args, nodes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["node"].queryset = nodes
+
+
+class TertialTextForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    title = forms.CharField(label=_("Rubrik"), max_length=200, error_messages={"required": _("Skriv rapportens rubrik.")})
+    reference = forms.CharField(label=_("Diarienummer"), max_length=60, required=False,
+                                help_text=_("Till exempel: SKHLM 2026/92"))
+    recipient = forms.CharField(label=_("Till"), max_length=200,
+                                error_messages={"required": _("Skriv vilken nämnd rapporten går till.")})
+    analysis = forms.CharField(label=_("Analys"), max_length=8000, required=False,
+                               widget=forms.Textarea(attrs={"rows": 8}),
+                               help_text=_("Vad siffrorna visar, vad förvaltningen gör och vad som behöver göras."))
+    proposed_decision = forms.CharField(label=_("Förslag till beslut"), max_length=2000, required=False,
+                                        widget=forms.Textarea(attrs={"rows": 3}))
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "revision"}
+
+
+class TertialApproveForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

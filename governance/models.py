@@ -200,3 +200,48 @@ class RiskAction(models.Model):
     def is_overdue(self, today=None) -> bool:
         from django.utils import timezone
         return self.status == self.Status.OPEN and self.due_date < (today or timezone.localdate())
+
+
+# --- the tertial report ---------------------------------------------------------------
+
+class TertialReport(models.Model):
+    """The re-reporting to the committee for one tertial, laid out like a
+    tjänsteutlåtande. While a draft its figures are read live; when approved
+    they are frozen in `frozen`, so a sent report does not change."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Utkast")
+        APPROVED = "approved", _("Godkänd")
+
+    node = models.ForeignKey("organisation.OrgUnit", on_delete=models.PROTECT, related_name="tertial_reports",
+                             verbose_name=_("förvaltning"))
+    year = models.PositiveSmallIntegerField(_("år"))
+    tertial = models.PositiveSmallIntegerField(_("tertial"))
+    status = models.CharField(_("läge"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    title = models.CharField(_("rubrik"), max_length=200)
+    reference = models.CharField(_("diarienummer"), max_length=60, blank=True)
+    recipient = models.CharField(_("till"), max_length=200)
+    analysis = models.TextField(_("analys"), max_length=8000, blank=True)
+    proposed_decision = models.TextField(_("förslag till beslut"), max_length=2000, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("handläggare"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    revision = models.PositiveIntegerField(default=1)
+    approved_at = models.DateTimeField(_("godkänd"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("godkänd av"))
+    frozen = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["node", "-year", "-tertial"]
+        constraints = [models.UniqueConstraint(fields=["node", "year", "tertial"], name="tertial_report_once")]
+        verbose_name = _("tertialrapport")
+        verbose_name_plural = _("tertialrapporter")
+
+    def __str__(self):
+        return f"{self.node} T{self.tertial} {self.year}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT

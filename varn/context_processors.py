@@ -23,6 +23,7 @@ def navigation(request):
         items.append((reverse("governance:index"), _("Handlingsplan")))
     if roles & set(RISK_ROLES):
         items.append((reverse("risks:index"), _("Riskanalys")))
+        items.append((reverse("tertial:index"), _("Tertialrapport")))
     if roles & set(CYCLE_VIEW_ROLES):
         items.append((reverse("cycle:year"), _("Årshjul")))
     if Role.AUDITOR in roles:
