@@ -206,3 +206,26 @@ class TertialTextForm(forms.Form):
 
 class TertialApproveForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Vad ledde översynen till?"), widget=forms.RadioSelect, choices=[
+        ("unchanged", _("Planen gäller oförändrad")), ("new_version", _("En ny version är godkänd"))],
+        error_messages={"required": _("Välj vad översynen ledde till."),
+                        "invalid_choice": _("Välj vad översynen ledde till.")})
+    version = forms.ChoiceField(label=_("Den nya versionen"), required=False,
+                                error_messages={"invalid_choice": _("Välj en version i listan.")})
+    note = forms.CharField(label=_("Anteckning"), max_length=1500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("Till exempel vilka som deltog i översynen och vad ni tittade på."))
+
+    def __init__(self, *args, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].choices = [("", _("Välj version"))] + [
+            (str(v.pk), _("Version %(n)s") % {"n": v.number}) for v in versions]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "new_version" and not data.get("version"):
+            self.add_error("version", _("Välj en version som godkänts under perioden, eller börja en ny version."))
+        return data

@@ -16,4 +16,5 @@ urlpatterns = [
     path("utkast/<int:pk>/ny-atgard/", views.measure_create, name="measure_create"),
     path("atgard/<int:pk>/", views.measure_edit, name="measure_edit"),
     path("atgard/<int:pk>/ta-bort/", views.measure_delete, name="measure_delete"),
+    path("oversyn/<int:pk>/", views.review, name="review"),
 ]

@@ -10,11 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from governance import permissions, plan
-from governance.forms import ApproveForm, DeleteForm, HeaderForm, MeasureForm
+from governance import review as review_rules
+from governance.forms import ApproveForm, DeleteForm, HeaderForm, MeasureForm, ReviewForm
 from governance.models import Measure
 
 
@@ -257,3 +259,37 @@ def discard(request, pk):
     messages.success(request, _("Utkastet är borttaget. Planen som gäller är oförändrad."))
     return redirect(_plan_url(version.plan.node))
 
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request, pk):
+    """The yearly review: the plan in force beside the year's figures, and HR's decision."""
+    occurrence = review_rules.get_review(request.user, pk)
+    node = occurrence.duty.node
+    versions = review_rules.approved_in_period(node, occurrence)
+    can_decide = permissions.may_approve(request.user, node) and not occurrence.is_done
+    form = ReviewForm(request.POST or None, versions=versions)
+    status = 200
+    if request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                review_rules.record_decision(request.user, occurrence.pk, decision=form.cleaned_data["decision"],
+                                             version_pk=form.cleaned_data["version"] or None,
+                                             note=form.cleaned_data["note"])
+            except review_rules.ReviewError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Översynen är registrerad och uppgiften i årshjulet är klar."))
+                return redirect("cycle:occurrence", pk=occurrence.pk)
+        status = 400
+    current = plan.current_version(node) or plan.effective_version(node, timezone.now())
+    lens, key, repeated, training = review_rules.figures(request.user, occurrence)
+    return render(request, "governance/review.html", {
+        "occurrence": occurrence, "node": node, "version": current,
+        "sections": plan.sections(current) if current else [], "lens": lens, "key": key, "repeated": repeated,
+        "training": training, "form": form if can_decide else None, "versions": versions,
+        "can_edit": permissions.may_edit(request.user, node), "draft": plan.draft_of(node),
+    }, status=status)

@@ -63,3 +63,34 @@ def test_hr_writes_and_approves_the_plan_and_staff_read_it(city, phone, desktop)
         assert_accessible(page)
         screenshot(page, f"handlingsplan-manager-{size}")
         page.context.clear_cookies()
+
+
+def test_the_yearly_review_shows_the_plan_beside_the_years_figures(city, phone, desktop):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from cycle import services as cycle_services
+    from cycle.models import Duty, DutyOccurrence
+
+    year = timezone.localdate().year
+    cycle_services.ensure_standard_duties(year, starts_on=date(year, 1, 1))
+    cycle_services.ensure_occurrences(Duty.objects.all(), [year])
+    occurrence = DutyOccurrence.objects.get(duty__node=city.north, duty__kind=Duty.Kind.ACTION_PLAN_REVIEW,
+                                            period_start__year=year)
+    draft = plan.start_draft(city.hr, city.north)
+    plan.approve(city.hr, draft.pk, revision=draft.revision, decision="Godkänd.")
+    for page, size in ((desktop, "desktop"), (phone, "phone")):
+        browser_login(page, city.hr.username)
+        page.goto(f"/handlingsplan/oversyn/{occurrence.pk}/")
+        assert page.get_by_role("heading", name="Årets siffror").is_visible()
+        assert no_horizontal_scroll(page), size
+        assert_accessible(page)
+        screenshot(page, f"handlingsplan-review-{size}")
+        page.context.clear_cookies()
+    page = desktop
+    browser_login(page, city.hr.username)
+    page.goto(f"/handlingsplan/oversyn/{occurrence.pk}/")
+    page.get_by_label("Planen gäller oförändrad").check()
+    page.get_by_role("button", name="Registrera översynen").click()
+    assert page.get_by_text("Översynen är registrerad").is_visible()
