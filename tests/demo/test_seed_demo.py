@@ -233,6 +233,17 @@ class TestTheDemo:
             assert plan.effective_version(case.unit, case.reported_at).pk == versions[1].pk
             assert [i.code for i in checklist(case)]
 
+    def test_skarholmen_has_a_risk_register_and_an_approved_tertial_report(self, demo):
+        from governance.models import RiskAction, RiskRegister, TertialReport
+
+        skarholmen = OrgUnit.objects.get(code="SKARHOLMEN")
+        register = RiskRegister.objects.get(node=skarholmen, year=timezone.localdate().year)
+        scored = [r for r in register.risks.all() if r.score]
+        assert len(scored) == 4 and all(r.evidence for r in scored)
+        assert RiskAction.objects.filter(risk__register=register).count() == 3
+        report = TertialReport.objects.get(node=skarholmen)
+        assert report.status == "approved" and report.frozen["key"] and report.reference.startswith("SKHLM")
+
     def test_it_prints_the_logins_table_with_one_persona_per_role(self, demo):
         assert data.DEMO_PASSWORD in demo
         for username in ("medarbetare", "chef", "sakerhet", "hr", "skyddsombud", "analytiker",
