@@ -6,7 +6,6 @@ GET requests write nothing."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,9 +25,7 @@ def _editable_nodes(user):
 
 @login_required
 def register_index(request):
-    nodes = risks.readable_nodes(request.user)
-    if not nodes:
-        raise Http404
+    nodes = risks.readable_nodes(request.user)  # a unit's manager has none: an empty list
     registers = RiskRegister.objects.filter(node__in=nodes).select_related("node").order_by("node__path", "-year")
     editable = _editable_nodes(request.user)
     form = RegisterForm(nodes=editable, initial={"year": timezone.localdate().year + 1})

@@ -6,7 +6,7 @@ GET requests write nothing."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,8 +28,6 @@ def _index_page(request, form, status=200):
 
 @login_required
 def index(request):
-    if not risks.readable_nodes(request.user):
-        raise Http404
     editable = _editable_nodes(request.user)
     initial = {"year": request.GET.get("ar") or timezone.localdate().year,
                "tertial": request.GET.get("tertial") or (timezone.localdate().month - 1) // 4 + 1,

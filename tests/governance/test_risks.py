@@ -195,3 +195,11 @@ def test_risk_is_ordered_and_levels_have_labels():
     assert Risk(likelihood=2, consequence=2).level == "medium"
     assert Risk(likelihood=3, consequence=3).level == "high"
     assert set(risks.LEVEL_LABELS) == {"low", "medium", "high", "very_high"}
+
+
+def test_a_units_manager_finds_the_pages_empty_not_missing(login, city, register):
+    client = login(city.manager)
+    for name in ("risks:index", "tertial:index"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert "Norra stadsdelsförvaltningen" not in response.content.decode()
