@@ -51,6 +51,7 @@ GROUPS = [
     ("export", gettext_lazy("Exporter")),
     ("arshjul", gettext_lazy("Årshjulet")),
     ("kunskap", gettext_lazy("Kunskapsbanken")),
+    ("styrning", gettext_lazy("Handlingsplan, riskanalys och tertialrapport")),
     ("gallring", gettext_lazy("Gallring och registerutdrag")),
     ("polis", gettext_lazy("Polissamverkan")),
     ("admin", gettext_lazy("Administration")),
@@ -104,6 +105,23 @@ KIND_LABELS = {
     "police.measure.change": gettext_lazy("Ändrad åtgärd från samverkan"),
     "retention.extract": gettext_lazy("Registerutdrag"),
     "audit.checkpoint": gettext_lazy("Omförankring av loggen"),
+    "plan.draft": gettext_lazy("Nytt utkast till handlingsplan"),
+    "plan.header": gettext_lazy("Ändrad rubrik eller inledning i handlingsplan"),
+    "plan.measure.add": gettext_lazy("Ny åtgärd i handlingsplan"),
+    "plan.measure.change": gettext_lazy("Ändrad åtgärd i handlingsplan"),
+    "plan.measure.delete": gettext_lazy("Borttagen åtgärd i handlingsplan"),
+    "plan.approve": gettext_lazy("Handlingsplan godkänd"),
+    "plan.discard": gettext_lazy("Utkast till handlingsplan borttaget"),
+    "plan.review": gettext_lazy("Översyn av handlingsplanen registrerad"),
+    "risk.register": gettext_lazy("Nytt riskregister"),
+    "risk.create": gettext_lazy("Ny risk"),
+    "risk.assess": gettext_lazy("Riskbedömning"),
+    "risk.evidence": gettext_lazy("Underlag från lägesbilden till risk"),
+    "risk.action.add": gettext_lazy("Ny åtgärd mot risk"),
+    "risk.action.status": gettext_lazy("Ändrat läge för åtgärd mot risk"),
+    "tertial.create": gettext_lazy("Ny tertialrapport"),
+    "tertial.change": gettext_lazy("Ändrad tertialrapport"),
+    "tertial.approve": gettext_lazy("Tertialrapport godkänd"),
 }
 READS = {"incident.view", "attachment.download"}
 CASE_PREFIXES = {"incident", "action", "message", "checklist", "attachment"}
@@ -133,7 +151,8 @@ def group_of(action: str) -> str:
         return "gallring"
     prefix = action.split(".", 1)[0]
     by_prefix = {"incident": "handlaggning", "checklist": "uppfoljning", "action": "atgard",
-                 "message": "meddelande", "cycle": "arshjul", "knowledge": "kunskap", "police": "polis"}
+                 "message": "meddelande", "cycle": "arshjul", "knowledge": "kunskap", "police": "polis",
+                 "plan": "styrning", "risk": "styrning", "tertial": "styrning"}
     if prefix in by_prefix:
         return by_prefix[prefix]
     if _admin_model(action) is not None:

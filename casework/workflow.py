@@ -352,7 +352,9 @@ def update_checklist_item(user, incident_pk, code, *, state, done_on=None, refer
             raise ChecklistInvalid(errors)
         if code == Code.POLICE:
             reference = normalise_k_number(reference)
-        item = next(i for i in ensure_checklist(incident) if i.code == code)
+        item = next((i for i in ensure_checklist(incident) if i.code == code), None)
+        if item is None:  # a step the action plan did not give this case
+            raise WorkflowError(_("Okänd uppföljningspunkt."))
         if seen is not None and seen != item_stamp(item):
             raise Conflict(_("Någon annan har ändrat den här punkten medan du skrev. Det du skrev finns kvar: "
                              "se vad som ändrats och spara igen."))

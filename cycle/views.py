@@ -130,6 +130,10 @@ def occurrence_detail(request, pk):
     if occurrence.is_rereporting and occurrence.period_start <= today:
         context["lagesbild_url"] = services.lagesbild_url(duty.node, occurrence.period_start,
                                                           occurrence.period_end)
+        number = occurrence.period_start.month // 4 + 1
+        if duty.node.kind in (OrgUnit.Kind.CITY, OrgUnit.Kind.ADMINISTRATION):
+            context["tertial_url"] = reverse("tertial:index") + "?" + urlencode(
+                {"enhet": duty.node.pk, "ar": occurrence.period_start.year, "tertial": number})
     return render(request, "cycle/occurrence.html", context)
 
 

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cycle.permissions import VIEW_ROLES as CYCLE_VIEW_ROLES
+from governance.risks import READ_ROLES as RISK_ROLES
 from incidents import access
 from organisation.models import Role
 
@@ -20,6 +21,11 @@ def navigation(request):
     if roles & set(access.CASE_ROLES + access.AGGREGATE_ROLES + (Role.ADMIN,)):
         items.append((reverse("police:overview"), _("Polissamverkan")))
     items.append((reverse("knowledge:index"), _("Kunskapsbank")))
+    if roles:
+        items.append((reverse("governance:index"), _("Handlingsplan")))
+    if roles & set(RISK_ROLES):
+        items.append((reverse("risks:index"), _("Riskanalys")))
+        items.append((reverse("tertial:index"), _("Tertialrapport")))
     if roles & set(CYCLE_VIEW_ROLES):
         items.append((reverse("cycle:year"), _("Årshjul")))
     if Role.AUDITOR in roles:

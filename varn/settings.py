@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "situation",
     "knowledge",
     "cycle",
+    "governance",
     "signin",
     "retention",
     "police",

@@ -24,6 +24,9 @@ urlpatterns = [
     path("lagesbild/", include("situation.urls")),
     path("arshjul/", include("cycle.urls")),
     path("polissamverkan/", include("police.urls")),
+    path("handlingsplan/", include("governance.urls")),
+    path("riskanalys/", include("governance.risk_urls")),
+    path("tertialrapport/", include("governance.tertial_urls")),
     # The REST API for other systems (api/): token auth, problem documents.
     path("api/", include("api.urls")),
     path("gallring/", include("retention.urls")),

@@ -215,6 +215,35 @@ class TestTheDemo:
         assert 0.6 < done / past.count() < 1
         assert TrainingSession.objects.filter(unit__name__isnull=False).count() > 100
 
+    def test_the_city_and_skarholmen_have_action_plans_with_history_and_a_draft(self, demo):
+        from governance import plan
+        from incidents.checklist import checklist
+
+        city = OrgUnit.objects.get(kind=OrgUnit.Kind.CITY)
+        skarholmen = OrgUnit.objects.get(code="SKARHOLMEN")
+        assert plan.current_version(city).number == 1
+        versions = plan.history(skarholmen)
+        assert [(v.number, v.status) for v in versions] == [(3, "draft"), (2, "approved"), (1, "approved")]
+        assert versions[2].approved_at < versions[1].approved_at < timezone.now()
+        assert dict(plan.compare(versions[2], versions[1]))["Efter en händelse"]
+        # Cases follow the plan in force when they were reported.
+        case = Incident.unscoped.filter(unit__path__startswith=skarholmen.path,
+                                        reported_at__gt=versions[1].approved_at).first()
+        if case is not None:
+            assert plan.effective_version(case.unit, case.reported_at).pk == versions[1].pk
+            assert [i.code for i in checklist(case)]
+
+    def test_skarholmen_has_a_risk_register_and_an_approved_tertial_report(self, demo):
+        from governance.models import RiskAction, RiskRegister, TertialReport
+
+        skarholmen = OrgUnit.objects.get(code="SKARHOLMEN")
+        register = RiskRegister.objects.get(node=skarholmen, year=timezone.localdate().year)
+        scored = [r for r in register.risks.all() if r.score]
+        assert len(scored) == 4 and all(r.evidence for r in scored)
+        assert RiskAction.objects.filter(risk__register=register).count() == 3
+        report = TertialReport.objects.get(node=skarholmen)
+        assert report.status == "approved" and report.frozen["key"] and report.reference.startswith("SKHLM")
+
     def test_it_prints_the_logins_table_with_one_persona_per_role(self, demo):
         assert data.DEMO_PASSWORD in demo
         for username in ("medarbetare", "chef", "sakerhet", "hr", "skyddsombud", "analytiker",

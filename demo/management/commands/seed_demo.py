@@ -91,6 +91,8 @@ class Command(BaseCommand):
                 # Each district's agreement with its local police area, and
                 # the demo district's meetings and measures.
                 builder.seed_police_cooperation(now)
+                # The action plans: the city's and Skärholmen's with its history and a draft.
+                call_command("seed_plans", stdout=self.stdout)
         self.stdout.write(
             f"Händelser: {result['incidents']} i {result['units']} enheter ({result['from']} – {result['to']}), "
             f"{result['actions']} åtgärder, {result['actors']} återkommande aktörer.")
