@@ -31,6 +31,7 @@ from incidents import access
 from incidents.models import ChecklistItem, Incident
 from reporting import thread
 from reporting.forms import MessageForm
+from support.panel import panel_context
 
 
 @login_required
@@ -137,6 +138,8 @@ def incident_detail(request, pk, message_form=None, status=200, step_error=None,
             "close_form": forms.get("close") or CloseForm(initial={"version": incident.version}),
             "reopen_form": forms.get("reopen") or ReopenForm(initial={"version": incident.version}),
             "today": timezone.localdate(),
+            # The support track (support/): its steps, offers and forms.
+            **panel_context(incident, forms.get("support")),
         })
     return render(request, "casework/detail.html", ctx, status=status)
 

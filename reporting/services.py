@@ -24,6 +24,7 @@ from organisation.tree import tree_order
 from reporting.attachments import store_attachment
 from reporting.drafts import discard_draft
 from reporting.receipts import _digest, receipt_code_for
+from support.services import start_from_report as start_support_track
 
 ANONYMOUS = Incident.IdentityMode.ANONYMOUS
 NAMED = Incident.IdentityMode.NAMED
@@ -139,7 +140,8 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
     vill inte säga", from data["manager_may_see"] (routing.decide_bypass); the attachments, cleaned
     of metadata, under MEDIA_ROOT; the submission token's digest (a second call
     with the same token returns the first report instead); for an anonymous
-    report a receipt code of which only a digest is stored; an
+    report a receipt code of which only a digest is stored; when the reporter
+    asked for support, the case's support track (support.services.start_from_report); an
     "incident.create" audit entry with the stored values (actor "anonym
     rapportör" and no user for an anonymous report); the reporter's server
     draft removed. After commit, once the reporter has their answer
@@ -180,6 +182,8 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
                 )
                 incident.forms.set(data["forms"])
             create_checklist(incident)
+            if incident.wants_support:
+                start_support_track(incident)
             Submission.objects.create(token_digest=_digest("submission", str(token)), incident=incident)
             names = []
             for upload in files:

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "incidents",
     "reporting",
     "casework",
+    "support",
     "notifications",
     "audit",
     "situation",
@@ -302,6 +303,10 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Working-time rules used by case handling and reminders.
 ACK_TARGET_WORKING_DAYS = env_int("VARN_ACK_TARGET_WORKING_DAYS", 1)
+# The first support conversation with an employee who asked for support (or
+# whom the handler judged needs it) is due this many working days after the
+# support track starts (support/schedule.py).
+SUPPORT_FIRST_TALK_WORKING_DAYS = env_int("VARN_SUPPORT_FIRST_TALK_WORKING_DAYS", 2)
 
 
 # Rate limits (applied in varn/ratelimits.py). A rate is "count/period" with
