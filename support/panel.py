@@ -20,7 +20,7 @@ def panel_context(incident, bound=None) -> dict:
     for step in track.steps.select_related("updated_by"):
         form = bound.get(f"steg-{step.kind}") if step.is_open else None
         if form is None and step.is_open:
-            form = StepForm(kind=step.kind, initial={**initial, "day": today if step.due_on <= today else step.due_on})
+            form = StepForm(kind=step.kind, initial={**initial, "day": today})
         steps.append({"step": step, "form": form, "overdue": step.is_overdue(today),
                       "due_today": step.is_open and step.due_on == today})
     return {"support": {
