@@ -110,6 +110,8 @@ def incident_detail(request, pk, message_form=None, status=200, step_error=None,
         "possibly_serious": workflow.possibly_serious(incident),
         "serious_deadline": workflow.serious_deadline(incident),
         "ack_overdue": workflow.ack_overdue(incident),
+        # The feedback clock (whistleblowing act's norm): shown until the reporter has been told.
+        "feedback_deadline": None if workflow.reporter_told(incident) else workflow.feedback_deadline(incident),
         "now": timezone.now(),
         # Attachments and the message thread with the reporter (reporting/_thread.html).
         **thread.thread_context(request.user, incident, form=message_form),

@@ -40,6 +40,22 @@ def new_report(incident, routing) -> int:
     return sent + informed
 
 
+def received_to_reporter(incident) -> int:
+    """Tell a named or confidential reporter that their report has arrived
+    (the receipt, as the whistleblowing act's norm asks). Anonymous reporters
+    have their receipt code and the receipt page."""
+    if incident.reporter_id is None:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        return send_notice(
+            [incident.reporter],
+            _("Värn: din rapport har kommit in"),
+            _("Din rapport %(ref)s har kommit in till Värn. Du får e-post när den har tagits emot, när någon "
+              "skriver till dig och när ärendet avslutas.") % {"ref": incident.reference},
+            reverse("reporting:mine_detail", args=[incident.pk]),
+        )
+
+
 def reply_to_reporter(message) -> int:
     """Tell a named or confidential reporter that a handler has written."""
     incident = message.incident

@@ -132,6 +132,11 @@ def preview_routing(*, reporter, unit, bypass: bool, identity_mode=NAMED, people
     return route(incident, people)
 
 
+def _tell(incident, routing) -> int:
+    """The report's e-mails: its recipients, then the reporter's receipt."""
+    return notify.new_report(incident, routing) + notify.received_to_reporter(incident)
+
+
 def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=None) -> Receipt:
     """File a report. `data` is a report form's cleaned_data.
 
@@ -146,7 +151,8 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
     rapportör" and no user for an anonymous report); the reporter's server
     draft removed. After commit, once the reporter has their answer
     (notifications.mail.after_response), the recipients get an e-mail
-    without any of the case's content. An anonymous report stores no user and no IP address.
+    without any of the case's content, and a named or confidential reporter
+    an e-mail that the report has come in. An anonymous report stores no user and no IP address.
     `people` is routing.candidates() of the unit and reporter when the
     caller has read them already (the form's preview of who receives it).
     """
@@ -208,7 +214,7 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
                 # was still named holds the same text, with an older token.
                 discard_draft(reporter)
             routing = route(incident, people)
-            transaction.on_commit(lambda: after_response(lambda: notify.new_report(incident, routing)))
+            transaction.on_commit(lambda: after_response(lambda: _tell(incident, routing)))
     except IntegrityError:
         # The same token was committed by a concurrent request (double tap).
         for name in written:

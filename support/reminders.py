@@ -12,20 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework.reminders import case_recipients as recipients
 from casework.reminders import escalation
-from incidents import access
-from incidents.routing import route
 from notifications.reminders import Due
 from support.models import SupportStep, SupportTrack
-
-
-def recipients(incident) -> list:
-    """Who is reminded of a support step: the case's handler, when one is
-    assigned and may still handle it; otherwise everyone the case is routed to."""
-    handler = incident.assigned_to
-    if handler is not None and handler.is_active and access.can_handle(handler, incident):
-        return [handler]
-    return list(route(incident).handlers)
 
 
 def due_reminders(now) -> list[Due]:

@@ -5,23 +5,15 @@ after the track starts (settings.SUPPORT_FIRST_TALK_WORKING_DAYS, default 2);
 the check-ins about a week, a month and three months after the start, moved
 to the next working day when they fall on a weekend or holiday.
 """
-import calendar
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
-from incidents.workdays import add_working_days, is_working_day
+from incidents.workdays import add_months, add_working_days, is_working_day
 from support.models import SupportStep
 
 Kind = SupportStep.Kind
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later; the month's last day when it is shorter."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def next_working_day(day: date) -> date:

@@ -307,6 +307,10 @@ ACK_TARGET_WORKING_DAYS = env_int("VARN_ACK_TARGET_WORKING_DAYS", 1)
 # whom the handler judged needs it) is due this many working days after the
 # support track starts (support/schedule.py).
 SUPPORT_FIRST_TALK_WORKING_DAYS = env_int("VARN_SUPPORT_FIRST_TALK_WORKING_DAYS", 2)
+# The reporter is to have had feedback (a handler's message, or the case
+# closed with its summary) within this many months of the report: the
+# whistleblowing act's norm. The handlers are reminded when it has not.
+FEEDBACK_MONTHS = env_int("VARN_FEEDBACK_MONTHS", 3)
 
 
 # Rate limits (applied in varn/ratelimits.py). A rate is "count/period" with

@@ -15,11 +15,11 @@ from audit.models import AuditEntry, PendingAnonymousEntry
 from casework import workflow
 from casework.workflow import Conflict, WorkflowError
 from incidents.models import ChecklistItem, Incident, InfluenceForm, Source
-from incidents.workdays import add_working_days
+from incidents.workdays import add_months, add_working_days
 from reporting import services as reporting
 from support import services
 from support.models import SupportOffer, SupportStep, SupportTrack
-from support.schedule import add_months, due_dates
+from support.schedule import due_dates
 
 pytestmark = pytest.mark.django_db
 Kind = SupportStep.Kind
