@@ -3,7 +3,7 @@ version as the user loaded it (optimistic locking)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from support.models import SupportOffer
+from support.models import SupportAnswer, SupportOffer
 
 DATE_INVALID = _("Ange datum som ÅÅÅÅ-MM-DD.")
 
@@ -56,3 +56,19 @@ class EndForm(TrackVersionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="avsluta-stod", **kwargs)
+
+
+class AnswerForm(forms.Form):
+    """"Fick du det stöd du behövde?", as the employee answers it."""
+
+    occasion = forms.ChoiceField(choices=SupportAnswer.Occasion.choices, widget=forms.HiddenInput)
+    felt_supported = forms.ChoiceField(
+        label=_("Fick du det stöd du behövde?"), choices=[("ja", _("Ja")), ("nej", _("Nej"))],
+        widget=forms.RadioSelect, error_messages={"required": _("Svara ja eller nej."),
+                                                  "invalid_choice": _("Svara ja eller nej.")})
+    comment = forms.CharField(label=_("Vill du säga något mer? (frivilligt)"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("Handläggaren läser det. Skriv inget du inte vill att hen ska veta."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="stod", **kwargs)

@@ -147,3 +147,41 @@ class SupportOffer(models.Model):
     def __str__(self):
         return self.get_code_display()
 
+
+
+class SupportAnswer(models.Model):
+    """The employee's answer to "Fick du det stöd du behövde?" after a step
+    of their support track or at the case's closing. Linked to the case
+    only: no user (the named reporter is the case's own; an anonymous one is
+    nobody), and for an anonymous report the hour only, as for the report."""
+
+    class Occasion(models.TextChoices):
+        FIRST_TALK = "first_talk", _("Efter första stödsamtalet")
+        WEEK = "week", _("Efter uppföljningen efter en vecka")
+        MONTH = "month", _("Efter uppföljningen efter en månad")
+        QUARTER = "quarter", _("Efter uppföljningen efter tre månader")
+        CLOSING = "closing", _("När ärendet avslutades")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="support_answers",
+                                 verbose_name=_("ärende"))
+    occasion = models.CharField(_("tillfälle"), max_length=20, choices=Occasion.choices)
+    felt_supported = models.BooleanField(_("fick det stöd som behövdes"))
+    comment = models.TextField(_("kommentar"), blank=True)
+    answered_at = models.DateTimeField(_("besvarad"), default=timezone.now)
+
+    objects = ScopedManager()
+    unscoped = models.Manager()  # system paths only; see ScopedManager
+
+    class Meta:
+        ordering = ["answered_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["incident", "occasion"], name="support_answer_unique")]
+        verbose_name = _("svar om stöd")
+        verbose_name_plural = _("svar om stöd")
+
+    def __str__(self):
+        return f"{self.incident.reference} {self.get_occasion_display()}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.incident.identity_mode == Incident.IdentityMode.ANONYMOUS:
+            self.answered_at = self.answered_at.replace(minute=0, second=0, microsecond=0)
+        super().save(*args, **kwargs)

@@ -2,9 +2,9 @@
 what it shows and the forms it offers. Reads only."""
 from django.utils import timezone
 
-from support.forms import EndForm, OfferForm, StepForm
-from support.models import SupportStep
-from support.services import track_of
+from support.forms import AnswerForm, EndForm, OfferForm, StepForm
+from support.models import SupportAnswer, SupportStep
+from support.services import current_occasion, track_of
 
 
 def panel_context(incident, bound=None) -> dict:
@@ -12,8 +12,9 @@ def panel_context(incident, bound=None) -> dict:
     to a bound form to show again with its errors and what was typed."""
     bound = bound or {}
     track = track_of(incident)
+    answers = list(incident.support_answers.all())
     if track is None:
-        return {"support": {"track": None, "wanted": incident.wants_support}}
+        return {"support": {"track": None, "wanted": incident.wants_support, "answers": answers}}
     today = timezone.localdate()
     initial = {"version": track.version}
     steps = []
@@ -31,4 +32,23 @@ def panel_context(incident, bound=None) -> dict:
         "offer_form": bound.get("erbjudande") or OfferForm(initial={**initial, "offered_on": today}),
         "end_form": bound.get("avsluta-stod") or EndForm(initial=initial),
         "open_form": bool(bound),
+        "answers": answers,
+    }}
+
+
+def employee_context(incident, form=None) -> dict:
+    """What the reporter sees of the support on their page or the receipt-code
+    page: the track's steps (dates only, no notes), their answers, and the
+    question "Fick du det stöd du behövde?" when one is asked now."""
+    track = track_of(incident)
+    occasion = current_occasion(incident)
+    if form is None and occasion is not None:
+        form = AnswerForm(initial={"occasion": occasion})
+    return {"employee_support": {
+        "track": track,
+        "steps": list(track.steps.all()) if track is not None else [],
+        "answers": list(incident.support_answers.all()),
+        "occasion": occasion,
+        "occasion_label": SupportAnswer.Occasion(occasion).label if occasion else "",
+        "form": form if occasion is not None else None,
     }}

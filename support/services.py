@@ -14,6 +14,7 @@ report itself) does. Each one
 The track is not bound to the case's status: it is kept and worked on after
 the case is closed, until its last step is done or skipped.
 """
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from casework.workflow import Conflict, WorkflowError, load_for_handling
 from incidents import access
 from incidents.checklist import ITEM_FIELDS, ensure_checklist
 from incidents.models import ChecklistItem, Incident
-from support.models import SupportOffer, SupportStep, SupportTrack
+from support.models import SupportAnswer, SupportOffer, SupportStep, SupportTrack
 from support.schedule import due_dates
 
 Kind = SupportStep.Kind
@@ -292,3 +293,55 @@ def end_early(user, incident_pk, *, version, reason) -> SupportTrack:
         record(user, "support.end", track, incident=incident, changes={
             "status": [SupportTrack.Status.OPEN, SupportTrack.Status.DONE], "end_reason": [None, reason]})
     return track
+
+
+# --- the employee's voice -------------------------------------------------------------
+
+Occasion = SupportAnswer.Occasion
+
+
+def current_occasion(incident):
+    """The occasion the employee is asked "Fick du det stöd du behövde?"
+    about now: the latest of their support steps held, or the closing of the
+    case once it is closed. None when there is none or it is answered.
+    Reads only; `incident` is one the reporter may see (their own, or the
+    one their receipt code opened)."""
+    occasions = []
+    track = track_of(incident)
+    if track is not None:
+        occasions += [(s.done_on, Occasion(s.kind)) for s in track.steps.filter(state=State.DONE)]
+    if incident.status == Incident.Status.CLOSED and incident.closed_at:
+        occasions.append((timezone.localdate(incident.closed_at), Occasion.CLOSING))
+    if not occasions:
+        return None
+    order = list(Occasion.values)
+    latest = max(occasions, key=lambda o: (o[0], order.index(o[1])))[1]
+    if incident.support_answers.filter(occasion=latest).exists():
+        return None
+    return latest
+
+
+def answer(incident, *, reporter, occasion, felt_supported: bool, comment="") -> SupportAnswer:
+    """The employee answers "Fick du det stöd du behövde?".
+
+    Checks: `reporter` is the case's named or confidential reporter, or None
+    for an anonymous case opened with its receipt code (the caller checked
+    the code); the occasion is the one asked now (current_occasion). Saves:
+    the answer, with no user and for an anonymous case the hour only.
+    Audits: "support.answer" as the reporter (the anonymous reporter's
+    label, held to the hour, for an anonymous case), the comment as a keyed
+    hash. Sends: nothing."""
+    anonymous = incident.identity_mode == Incident.IdentityMode.ANONYMOUS
+    if anonymous != (reporter is None) or (reporter is not None and incident.reporter_id != reporter.pk):
+        raise PermissionDenied
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        if current_occasion(incident) != occasion:
+            raise WorkflowError(_("Frågan är redan besvarad."))
+        saved = SupportAnswer.objects.create(incident=incident, occasion=occasion, felt_supported=felt_supported,
+                                             comment=comment)
+        record(reporter, "support.answer", saved, incident=incident, changes={
+            "occasion": [None, occasion], "felt_supported": [None, felt_supported],
+            **({"comment": [None, comment]} if comment else {})},
+            actor_label=ANONYMOUS_REPORTER if anonymous else "")
+    return saved

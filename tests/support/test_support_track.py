@@ -18,7 +18,7 @@ from incidents.models import ChecklistItem, Incident, InfluenceForm, Source
 from incidents.workdays import add_months, add_working_days
 from reporting import services as reporting
 from support import services
-from support.models import SupportOffer, SupportStep, SupportTrack
+from support.models import SupportAnswer, SupportOffer, SupportStep, SupportTrack
 from support.schedule import due_dates
 
 pytestmark = pytest.mark.django_db
@@ -282,3 +282,61 @@ def test_an_offer_without_a_date_is_refused_on_the_page(login, city, started):
     assert response.status_code == 400
     assert "Ange när stödet erbjöds." in response.content.decode()
     assert not SupportOffer.unscoped.exists()
+
+
+# --- the employee's voice -------------------------------------------------------------
+
+def test_the_employee_answers_after_a_check_in_on_their_own_page(login, city, started):
+    services.update_step(city.manager, city.named.pk, Kind.FIRST_TALK, version=1, action="done",
+                         day=timezone.localdate())
+    client = login(city.employee)
+    page = client.get(reverse("reporting:mine_detail", args=[city.named.pk])).content.decode()
+    assert "Fick du det stöd du behövde?" in page and "Efter första stödsamtalet" in page
+    url = reverse("reporting:support_answer", args=[city.named.pk])
+    refused = client.post(url, {"stod-occasion": "first_talk", "stod-comment": "Bra samtal men kort"})
+    assert refused.status_code == 400
+    assert "Svara ja eller nej." in refused.content.decode() and "Bra samtal men kort" in refused.content.decode()
+    response = client.post(url, {"stod-occasion": "first_talk", "stod-felt_supported": "ja",
+                                 "stod-comment": "Bra samtal men kort"})
+    assert response.status_code == 302
+    saved = SupportAnswer.unscoped.get(incident=city.named)
+    assert saved.felt_supported and saved.occasion == "first_talk" and saved.comment == "Bra samtal men kort"
+    again = client.post(url, {"stod-occasion": "first_talk", "stod-felt_supported": "nej"})
+    assert again.status_code == 400 and SupportAnswer.unscoped.filter(incident=city.named).count() == 1
+    entry = AuditEntry.objects.get(incident=city.named, action="support.answer")
+    assert entry.actor == city.employee and "Bra samtal" not in str(entry.changes)
+    case_page = login(city.manager).get(reverse("casework:detail", args=[city.named.pk])).content.decode()
+    assert "Bra samtal men kort" in case_page
+
+
+def test_only_the_reporter_may_answer(login, city, started):
+    services.update_step(city.manager, city.named.pk, Kind.FIRST_TALK, version=1, action="done",
+                         day=timezone.localdate())
+    url = reverse("reporting:support_answer", args=[city.named.pk])
+    for other in (city.colleague, city.manager, city.employee_south):
+        assert login(other).post(url, {"stod-occasion": "first_talk", "stod-felt_supported": "nej"}).status_code == 404
+    assert not SupportAnswer.unscoped.exists()
+
+
+def test_the_anonymous_reporter_answers_at_closing_by_code_and_stays_unlinked(client, city):
+    receipt = reporting.create_report(reporter=city.employee, token=uuid.uuid4(), data={
+        "unit": city.north_a, "occurred_at": timezone.now() - timedelta(hours=3),
+        "description": "Anonym rapport om hot", "forms": InfluenceForm.objects.filter(code="hot"),
+        "identity_mode": Incident.IdentityMode.ANONYMOUS, "source": Source.objects.get(code="brukare")})
+    inc = receipt.incident
+    Incident.unscoped.filter(pk=inc.pk).update(status=Incident.Status.CLOSED, closed_at=timezone.now())
+    page = client.post(reverse("reporting:followup"), {"code": receipt.code}).content.decode()
+    assert "När ärendet avslutades" in page
+    response = client.post(reverse("reporting:followup"), {
+        "code": receipt.code, "stod-occasion": "closing", "stod-felt_supported": "nej",
+        "stod-comment": "Ingen hörde av sig"})
+    assert response.status_code == 200 and "Tack för ditt svar." in response.content.decode()
+    saved = SupportAnswer.unscoped.get(incident=inc)
+    assert not saved.felt_supported and saved.answered_at.minute == 0 and saved.answered_at.second == 0
+    # Nothing ties the answer to the employee who filed it anonymously.
+    assert not AuditEntry.objects.filter(actor=city.employee, incident=inc).exists()
+    held = PendingAnonymousEntry.objects.get(incident=inc, action="support.answer")
+    assert held.actor_label == ANONYMOUS_REPORTER
+    with pytest.raises(PermissionDenied):
+        services.answer(Incident.unscoped.get(pk=inc.pk), reporter=city.employee, occasion="closing",
+                        felt_supported=True)
