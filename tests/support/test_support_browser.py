@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from support import services
-from support.models import SupportOffer, SupportStep
+from support.models import SupportAnswer, SupportOffer, SupportStep
 from tests.conftest import assert_accessible, browser_login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -75,3 +75,31 @@ def test_the_case_page_with_a_track_on_a_desktop(city, desktop):
     assert page.locator("#stod-first_talk").is_visible()
     assert_accessible(page)
     screenshot(page, "support-case-desktop")
+
+
+def test_the_employee_answers_whether_they_got_support_on_a_phone(city, phone):
+    track = services.start(city.manager, city.named.pk)
+    services.update_step(city.manager, city.named.pk, "first_talk", version=track.version, action="done",
+                         day=timezone.localdate())
+    page = phone
+    browser_login(page, city.employee.username)
+    page.goto(f"/mina-rapporter/{city.named.pk}/")
+    section = page.locator("#stod")
+    assert section.get_by_role("heading", name="Stöd till dig").is_visible()
+    assert section.get_by_text("Efter första stödsamtalet").is_visible()
+    assert_accessible(page)
+    screenshot(page, "support-employee-question-phone")
+    # Sent without a choice: told at the question, the comment kept.
+    section.get_by_label("Vill du säga något mer? (frivilligt)").fill("Jag hade velat ha samtalet tidigare.")
+    section.get_by_role("button", name="Skicka svaret").click()
+    assert page.get_by_text("Svara ja eller nej.").first.is_visible()
+    assert page.get_by_label("Vill du säga något mer? (frivilligt)").input_value() == \
+        "Jag hade velat ha samtalet tidigare."
+    assert_accessible(page)
+    page.locator("#stod").get_by_label("Nej").check()
+    page.locator("#stod").get_by_role("button", name="Skicka svaret").click()
+    assert page.get_by_text("Tack för ditt svar.").is_visible()
+    assert page.get_by_text("du fick inte det stöd du behövde").is_visible()
+    screenshot(page, "support-employee-answered-phone")
+    saved = SupportAnswer.unscoped.get(incident=city.named)
+    assert not saved.felt_supported and saved.comment == "Jag hade velat ha samtalet tidigare."
