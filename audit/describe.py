@@ -71,6 +71,7 @@ KIND_LABELS = {
     "incident.assign": gettext_lazy("Tilldelning"),
     "incident.police": gettext_lazy("Polisanmälan"),
     "incident.actor": gettext_lazy("Aktör"),
+    "incident.reveal": gettext_lazy("Rapportören visade vem hen är"),
     "incident.change": gettext_lazy("Ändring i ärendet"),
     "action.create": gettext_lazy("Ny åtgärd"),
     "action.change": gettext_lazy("Ändrad åtgärd"),
@@ -550,6 +551,9 @@ class _Sentence:
         else:
             text = _("%(actor)s bytte återkommande aktör i ärendet %(case)s")
         return self.say(text), []
+
+    def _incident_reveal(self):
+        return self.say(_("%(actor)s valde att visa vem hen är i den anonyma rapporten %(case)s")), []
 
     def _incident_other(self):
         details = self.details()

@@ -228,3 +228,34 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
             Attachment.file.field.storage.delete(name)
         raise
     return Receipt(incident=incident, created=True, code=code, routing=routing)
+
+
+class RevealRefused(Exception):
+    """The identity cannot be revealed (the message is shown to the reporter)."""
+
+
+def reveal_identity(incident, person, *, confirmed: bool) -> Incident:
+    """An anonymous reporter chooses to say who they are, from the receipt-code
+    page (the caller checked the code), for example to get a support
+    conversation. Nothing linked the report to anyone before this.
+
+    Checks: the report is anonymous; `person` is logged in; `confirmed` (the
+    second confirmation of the page). Saves: the report becomes confidential
+    with `person` as its reporter: the district's security coordinator and HR
+    see who it is, managers and everyone else see "konfidentiell", and the
+    report is among the person's own (Mina rapporter). There is no way back
+    on the page: the change is in the audit log. Audits: "incident.reveal"
+    with identity_mode and reporter old → new, as `person`. Sends: nothing."""
+    if incident.identity_mode != ANONYMOUS:
+        raise RevealRefused(_("Rapporten är inte anonym längre."))
+    if not (person and person.is_authenticated and person.is_active):
+        raise RevealRefused(_("Logga in först. Öppna sedan rapporten med koden igen."))
+    if not confirmed:
+        raise RevealRefused(_("Bekräfta att du vill visa vem du är."))
+    with transaction.atomic():
+        incident.identity_mode, incident.reporter = Incident.IdentityMode.CONFIDENTIAL, person
+        incident.version += 1
+        incident.save(update_fields=["identity_mode", "reporter", "version"])
+        record(person, "incident.reveal", incident, incident=incident, changes={
+            "identity_mode": [ANONYMOUS, Incident.IdentityMode.CONFIDENTIAL], "reporter": [None, str(person.pk)]})
+    return incident

@@ -442,13 +442,23 @@ def followup(request):
         return response
     code = receipts.normalise_code(request.POST["code"])
     form = support_form = None
-    sent = answered = False
-    status = 200
+    sent = answered = revealed = False
+    status, reveal_step, reveal_error = 200, 0, ""
     if "body" in request.POST:
         form = MessageForm(request.POST)
         if form.is_valid():
             thread.post_message(incident, body=form.cleaned_data["body"], by_reporter=True)
             form, sent = None, True
+    elif request.POST.get("reveal") in ("1", "2"):
+        # Revealing one's identity: asked twice, the second time with a tick.
+        reveal_step = 1
+        if request.POST["reveal"] == "2":
+            try:
+                services.reveal_identity(incident, request.user, confirmed=request.POST.get("forstar") == "ja")
+            except services.RevealRefused as error:
+                reveal_error, status = str(error), 400
+            else:
+                revealed, reveal_step = True, 0
     elif "stod-occasion" in request.POST:
         support_form = AnswerForm(request.POST)
         answered = _answer_support(incident, None, support_form)
@@ -458,7 +468,9 @@ def followup(request):
             status = 400
     else:
         record_view(None, incident, actor_label=ANONYMOUS_REPORTER)
-    context = {"incident": incident, "code": code, "sent": sent, "answered": answered, **thread.thread_context(
+    context = {"incident": incident, "code": code, "sent": sent, "answered": answered, "revealed": revealed,
+               "reveal_step": reveal_step, "reveal_error": reveal_error,
+               "can_reveal": request.user.is_authenticated, **thread.thread_context(
         None, incident, form=form, viewer_is_reporter=True,
         action=reverse("reporting:followup"), code=code),
         **employee_context(incident, support_form), "support_action": reverse("reporting:followup")}

@@ -17,6 +17,7 @@ EVENT_LABELS = {
     "incident.assign": _("Handläggare ändrad"),
     "incident.actor": _("Aktörens identitet registrerad"),
     "incident.police": _("Polisanmälan ändrad i ärendet"),
+    "incident.reveal": _("Rapportören valde att visa vem hen är"),
     "action.create": _("Åtgärd tillagd"),
     "action.change": _("Åtgärd ändrad"),
     "message.create": _("Meddelande"),
