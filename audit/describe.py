@@ -47,6 +47,7 @@ GROUPS = [
     ("handlaggning", gettext_lazy("Handläggning")),
     ("uppfoljning", gettext_lazy("Uppföljning")),
     ("atgard", gettext_lazy("Åtgärder")),
+    ("stod", gettext_lazy("Stöd till medarbetaren")),
     ("meddelande", gettext_lazy("Meddelanden")),
     ("export", gettext_lazy("Exporter")),
     ("arshjul", gettext_lazy("Årshjulet")),
@@ -72,10 +73,19 @@ KIND_LABELS = {
     "incident.assign": gettext_lazy("Tilldelning"),
     "incident.police": gettext_lazy("Polisanmälan"),
     "incident.actor": gettext_lazy("Aktör"),
+    "incident.reveal": gettext_lazy("Rapportören visade vem hen är"),
     "incident.change": gettext_lazy("Ändring i ärendet"),
     "action.create": gettext_lazy("Ny åtgärd"),
     "action.change": gettext_lazy("Ändrad åtgärd"),
     "message.create": gettext_lazy("Meddelande"),
+    "support.start": gettext_lazy("Stödspår startat"),
+    "support.step.first_talk": gettext_lazy("Stöd: första stödsamtalet"),
+    "support.step.week": gettext_lazy("Stöd: uppföljning efter en vecka"),
+    "support.step.month": gettext_lazy("Stöd: uppföljning efter en månad"),
+    "support.step.quarter": gettext_lazy("Stöd: uppföljning efter tre månader"),
+    "support.offer": gettext_lazy("Stöd erbjudet"),
+    "support.end": gettext_lazy("Stödspår avslutat i förtid"),
+    "support.done": gettext_lazy("Stödspår klart"),
     "situation.export": gettext_lazy("Export av lägesbilden"),
     "audit.export": gettext_lazy("Export av granskningsloggen"),
     "cycle.duty.created": gettext_lazy("Ny återkommande uppgift"),
@@ -124,7 +134,7 @@ KIND_LABELS = {
     "tertial.approve": gettext_lazy("Tertialrapport godkänd"),
 }
 READS = {"incident.view", "attachment.download"}
-CASE_PREFIXES = {"incident", "action", "message", "checklist", "attachment"}
+CASE_PREFIXES = {"incident", "action", "message", "checklist", "attachment", "support"}
 
 
 def _admin_model(action: str):
@@ -151,7 +161,7 @@ def group_of(action: str) -> str:
         return "gallring"
     prefix = action.split(".", 1)[0]
     by_prefix = {"incident": "handlaggning", "checklist": "uppfoljning", "action": "atgard",
-                 "message": "meddelande", "cycle": "arshjul", "knowledge": "kunskap", "police": "polis",
+                 "message": "meddelande", "cycle": "arshjul", "knowledge": "kunskap", "police": "polis", "support": "stod",
                  "plan": "styrning", "risk": "styrning", "tertial": "styrning"}
     if prefix in by_prefix:
         return by_prefix[prefix]
@@ -514,6 +524,8 @@ class _Sentence:
         prefix, _dot, rest = action.partition(".")
         if prefix == "checklist":
             return self._checklist(rest)
+        if prefix == "support":
+            return self._support()
         if prefix == "incident" and self.case:
             return self._incident_other()
         if _admin_model(action) is not None:
@@ -571,6 +583,9 @@ class _Sentence:
             text = _("%(actor)s bytte återkommande aktör i ärendet %(case)s")
         return self.say(text), []
 
+    def _incident_reveal(self):
+        return self.say(_("%(actor)s valde att visa vem hen är i den anonyma rapporten %(case)s")), []
+
     def _incident_other(self):
         details = self.details()
         if len(details) == 1:
@@ -611,6 +626,19 @@ class _Sentence:
         else:
             text = _("%(actor)s skrev ett meddelande till rapportören i ärendet %(case)s (texten visas inte)")
         return self.say(text), []
+
+    def _support(self):
+        texts = {
+            "support.start": _("%(actor)s startade stödspåret i ärendet %(case)s"),
+            "support.offer": _("%(actor)s registrerade erbjudet stöd i ärendet %(case)s"),
+            "support.end": _("%(actor)s avslutade stödspåret i ärendet %(case)s i förtid (skälet visas inte)"),
+            "support.done": _("%(actor)s gjorde stödspårets sista steg i ärendet %(case)s"),
+        }
+        text = texts.get(self.entry.action)
+        if text is None:
+            text = _("%(actor)s ändrade steget ”%(step)s” i stödspåret i ärendet %(case)s")
+            return self.say(text, step=kind_label(self.entry.action)), self.details()
+        return self.say(text), self.details(created=self.entry.action == "support.offer")
 
     # --- exports
     def _situation_export(self):

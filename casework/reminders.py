@@ -5,13 +5,17 @@ notifications.reminders asks due_reminders(now) on every run of the timer
 rule. E-mails say only that something needs attention and where; never what
 the case is about.
 """
+from datetime import timedelta
+
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework import workflow
-from incidents.models import Action, ChecklistItem, Incident
+from incidents import access
+from incidents.models import Action, ChecklistItem, Incident, Message
 from incidents.routing import route
 from notifications.reminders import Due
 from organisation.models import Role, RoleAssignment
@@ -20,6 +24,16 @@ from organisation.tree import nearest_holders
 
 def _case_path(incident) -> str:
     return reverse("casework:detail", args=[incident.pk])
+
+
+def case_recipients(incident) -> list:
+    """Who is reminded of what the case's handling owes (feedback, support
+    steps): its handler, when one is assigned and may still handle it;
+    otherwise everyone the case is routed to."""
+    handler = incident.assigned_to
+    if handler is not None and handler.is_active and access.can_handle(handler, incident):
+        return [handler]
+    return list(route(incident).handlers)
 
 
 def escalation(incident) -> list:
@@ -74,6 +88,25 @@ def due_reminders(now) -> list[Due]:
                 else _("En åtgärd i ärende %(ref)s är försenad.")) % {"ref": action.incident.reference}
         due.append(Due(f"action-{kind}:{action.pk}:{action.due_date}:{action.owner_id}", action.owner,
                        _("Värn: en åtgärd behöver din uppmärksamhet"), line, _case_path(action.incident)))
+
+    # The feedback clock: the reporter is to have heard from the case within
+    # FEEDBACK_MONTHS of the report (the whistleblowing act's norm). Unscoped
+    # as above; a case is told by a handler's message or by being closed.
+    untold = (Incident.unscoped.filter(reported_at__lte=now - timedelta(days=28 * settings.FEEDBACK_MONTHS))
+              .exclude(status=Incident.Status.CLOSED)
+              .exclude(Exists(Message.unscoped.filter(incident=OuterRef("pk"), by_reporter=False)))
+              .select_related("unit", "assigned_to"))
+    for incident in untold:
+        deadline = workflow.feedback_deadline(incident)
+        if deadline > now:
+            continue
+        line = _("Rapportören i ärende %(ref)s har inte fått någon återkoppling, och det har gått %(months)s månader "
+                 "sedan rapporten. Skriv till rapportören om hur ärendet går.") % {
+            "ref": incident.reference, "months": settings.FEEDBACK_MONTHS}
+        for user in case_recipients(incident):
+            due.append(Due(f"feedback-due:{incident.pk}:{user.pk}", user,
+                           _("Värn: rapportören väntar på återkoppling"), line,
+                           _case_path(incident) + "#meddelanden"))
 
     # The 24-hour clock for possibly serious incidents (Arbetsmiljöverket).
     recent = (Incident.unscoped.filter(reported_at__range=(now - workflow.SERIOUS_CLOCK * 3, now))

@@ -31,6 +31,7 @@ from incidents import access
 from incidents.models import ChecklistItem, Incident
 from reporting import thread
 from reporting.forms import MessageForm
+from support.panel import panel_context
 
 
 @login_required
@@ -109,6 +110,8 @@ def incident_detail(request, pk, message_form=None, status=200, step_error=None,
         "possibly_serious": workflow.possibly_serious(incident),
         "serious_deadline": workflow.serious_deadline(incident),
         "ack_overdue": workflow.ack_overdue(incident),
+        # The feedback clock (whistleblowing act's norm): shown until the reporter has been told.
+        "feedback_deadline": None if workflow.reporter_told(incident) else workflow.feedback_deadline(incident),
         "now": timezone.now(),
         # Attachments and the message thread with the reporter (reporting/_thread.html).
         **thread.thread_context(request.user, incident, form=message_form),
@@ -137,6 +140,8 @@ def incident_detail(request, pk, message_form=None, status=200, step_error=None,
             "close_form": forms.get("close") or CloseForm(initial={"version": incident.version}),
             "reopen_form": forms.get("reopen") or ReopenForm(initial={"version": incident.version}),
             "today": timezone.localdate(),
+            # The support track (support/): its steps, offers and forms.
+            **panel_context(incident, forms.get("support")),
         })
     return render(request, "casework/detail.html", ctx, status=status)
 

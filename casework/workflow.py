@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from incidents import access, notify
 from incidents.checklist import REFERENCE_LABELS, checklist, ensure_checklist
 from incidents.models import Action, ChecklistItem, Incident
 from incidents.police import normalise_k_number
+from incidents.workdays import add_months
 
 Status = Incident.Status
 Code = ChecklistItem.Code
@@ -96,6 +98,22 @@ def serious_deadline(incident):
 def ack_overdue(incident, now=None) -> bool:
     now = now or timezone.now()
     return incident.status == Status.NEW and incident.ack_due_at is not None and incident.ack_due_at < now
+
+
+def feedback_deadline(incident):
+    """When the reporter is to have had feedback: settings.FEEDBACK_MONTHS
+    (3, the whistleblowing act's norm) after the report."""
+    return add_months(incident.reported_at, settings.FEEDBACK_MONTHS)
+
+
+def reporter_told(incident) -> bool:
+    """Whether the reporter has had feedback: a handler has written to them,
+    or the case is closed (its summary is on the reporter's page)."""
+    return incident.status == Status.CLOSED or incident.messages.filter(by_reporter=False).exists()
+
+
+def feedback_overdue(incident, now=None) -> bool:
+    return not reporter_told(incident) and feedback_deadline(incident) < (now or timezone.now())
 
 
 # --- checklist ---------------------------------------------------------------

@@ -615,13 +615,13 @@ def make_actions(rng: random.Random, saved: list[tuple[Incident, str, UnitInfo]]
 STORY = [
     dict(unit="SKARHOLMEN-EB", reporter="medarbetare", mode=Mode.NAMED, forms=["hot"], source="brukare",
          channel="mote", hours=3, status=Status.NEW, location="Receptionen", police=Police.EMPLOYER,
-         support=True,
+         support=True, track="planned",
          text="En sökande som fått avslag på försörjningsstöd blev högljudd i receptionen och sa: ”Jag vet "
               "var du bor, jag har sett dig i centrum.” Väktare följde ut honom. Han sa att han kommer "
               "tillbaka i morgon."),
     dict(unit="SKARHOLMEN-EB", reporter=("employee", "SKARHOLMEN-EB"), mode=Mode.CONFIDENTIAL,
          forms=["trakasserier"], source="brukare", channel="sociala_medier", hours=50,
-         status=Status.ACKNOWLEDGED,
+         status=Status.ACKNOWLEDGED, track="overdue",
          text="Jag har hängts ut med namn och bild i en Facebookgrupp för boende i området. Inlägget "
               "påstår att jag ”stänger av folk för att få bonus”. Jag har fått flera privata meddelanden.",
          actions=[("Begäran om borttagning av inlägg hos plattformen", "chef", -1)]),
@@ -631,7 +631,7 @@ STORY = [
               "tack för samarbetet” om vi fortsätter att anvisa klienter dit."),
     dict(unit="SKARHOLMEN-BU-UTR", reporter=("employee", "SKARHOLMEN-BU-UTR"), mode=Mode.NAMED,
          forms=["vald", "hot"], source="anhorig", channel="hembesok", hours=26, status=Status.NEW,
-         location="Klientens bostad", police=Police.EMPLOYER, support=True,
+         location="Klientens bostad", police=Police.EMPLOYER, support=True, track="planned",
          text="Vid hembesöket i en pågående utredning blev pappan arg när vi tog upp skolfrånvaron. Han "
               "knuffade min kollega mot dörrkarmen och sa att vi ”inte ska komma tillbaka om vi vill vara "
               "hela”."),
@@ -641,12 +641,14 @@ STORY = [
               "bekant till hen har sökt bistånd. Jag vill inte att ärendet går till enhetens chefer."),
     dict(unit="SKARHOLMEN-VUX", reporter="staff", mode=Mode.NAMED, forms=["hot"], source="natverk",
          channel="telefon", hours=9 * 24, status=Status.INVESTIGATING, police=Police.REPORTED,
+         support=True, track="in_progress",
          text="En man som sa att han ringde för en klients räkning sa att ”vi vet vilken tunnelbana du tar” "
               "och att anmälan om LVM ska dras tillbaka.",
          actions=[("Spärrmarkering av medarbetarens adress hos Skatteverket", "sakerhet", -2),
                   ("Stödsamtal med medarbetaren", "handler", 5)]),
     dict(unit="SKARHOLMEN-AO-BIS", reporter=("employee", "SKARHOLMEN-AO-BIS"), mode=Mode.NAMED,
          forms=["hot"], source="anhorig", channel="telefon", hours=6 * 24, status=Status.ACKNOWLEDGED,
+         track="first_done",
          text="Sonen till en brukare ringde efter avslaget på särskilt boende och sa att han ”vet var "
               "handläggarna parkerar” och att det ”kan hända saker med bilar”."),
     dict(unit="SKARHOLMEN-BU-MOT", reporter=None, mode=Mode.ANONYMOUS, forms=["trakasserier"],
@@ -654,7 +656,116 @@ STORY = [
          location="Entrén till kontoret",
          text="Samma förälder har ringt enheten ett tjugotal gånger i veckan och står utanför entrén vid "
               "lunch och filmar personalen som går ut."),
+    # Closed cases whose support went on after closing (support tracks in every state).
+    dict(unit="SKARHOLMEN-EB", reporter=("employee", "SKARHOLMEN-EB"), mode=Mode.NAMED, forms=["hot", "vald"],
+         source="brukare", channel="mote", hours=70 * 24, status=Status.CLOSED, police=Police.REPORTED,
+         support=True, track="after_closing", location="Besöksrummet",
+         summary="Polisanmält. Besöksrummet har fått larmknapp och möten med den sökande hålls med två "
+                 "handläggare. Stödsamtal hållet, företagshälsovården anlitad; uppföljningen fortsätter.",
+         text="Under ett planeringsmöte kastade den sökande en stol mot mig och hotade att ”ta mig efter "
+              "jobbet”. Jag tog mig ut ur rummet och larmade väktaren."),
+    dict(unit="SKARHOLMEN-BU-UTR", reporter=("employee", "SKARHOLMEN-BU-UTR"), mode=Mode.CONFIDENTIAL,
+         forms=["trakasserier"], source="anhorig", channel="utanfor_arbetet", hours=140 * 24,
+         status=Status.CLOSED, support=True, track="done",
+         summary="Mamman har fått en kontaktväg via enhetschefen. Trakasserierna har upphört.",
+         text="En mamma i en pågående utredning har följt efter mig från tunnelbanan två gånger och "
+              "ropat mitt namn utanför min port."),
+    dict(unit="SKARHOLMEN-EB", reporter="staff", mode=Mode.NAMED, forms=["hot"], source="brukare",
+         channel="telefon", hours=40 * 24, status=Status.CLOSED, support=True, track="ended_early",
+         summary="Den sökande har fått en ny handläggare. Inga fler samtal har kommit.",
+         text="En sökande ringde och sa att han ”kommer att hälsa på” om beslutet inte ändras."),
 ]
+
+# The demo's support tracks: what has been done on each (support/).
+DEMO_OFFERS = {
+    "in_progress": [("foretagshalsovard", "accepted"), ("kollega_vid_besok", "accepted"),
+                    ("skyddade_personuppgifter", "pending")],
+    "first_done": [("stodsamtal", "accepted")],
+    "after_closing": [("stodsamtal", "accepted"), ("krisstod", "accepted"), ("malsagandebitrade", "accepted"),
+                      ("andrade_uppgifter", "declined")],
+    "done": [("stodsamtal", "accepted"), ("sakerhet_bostad", "accepted")],
+    "ended_early": [("foretagshalsovard", "declined")],
+}
+STEP_NOTES = {
+    "first_talk": "Samtal på kontoret. Medarbetaren sover dåligt men vill fortsätta arbeta.",
+    "week": "Telefonsamtal. Mår bättre, vill inte träffa den sökande ensam.",
+    "month": "Uppföljning på kontoret. Tillbaka i vanliga arbetsuppgifter.",
+    "quarter": "Avslutande samtal. Medarbetaren känner sig trygg igen.",
+}
+
+
+# What employees said when asked "Fick du det stöd du behövde?" (support/).
+ANSWER_COMMENTS_YES = ["Chefen ringde samma dag, det betydde mycket.", "Bra att företagshälsovården hörde av sig.",
+                       "Skönt att slippa möta personen ensam igen."]
+ANSWER_COMMENTS_NO = ["Ingen hörde av sig efter samtalet.", "Jag hade behövt prata med någon tidigare.",
+                      "Det tog tre veckor innan någon frågade hur jag mådde."]
+STORY_ANSWERS = {
+    "in_progress": [("first_talk", True, ""), ("week", False, "Jag hade behövt prata med någon tidigare.")],
+    "first_done": [("first_talk", True, "")],
+    "after_closing": [("first_talk", True, "Chefen ringde samma dag, det betydde mycket."), ("week", True, ""),
+                      ("month", True, "")],
+    "done": [("first_talk", True, ""), ("closing", True, "")],
+    "ended_early": [("closing", False, "Ingen hörde av sig efter samtalet.")],
+}
+
+
+def add_support_answers(rng: random.Random, closed: list) -> int:
+    """The history's answers at closing: about a third of the closed cases
+    answered, three in four of them felt supported."""
+    from support.models import SupportAnswer
+
+    rows = []
+    for incident in closed:
+        if rng.random() > 0.35:
+            continue
+        yes = rng.random() < 0.75
+        comment = rng.choice(ANSWER_COMMENTS_YES if yes else ANSWER_COMMENTS_NO) if rng.random() < 0.3 else ""
+        at = incident.closed_at + timedelta(days=rng.uniform(0.2, 10))
+        if incident.identity_mode == Mode.ANONYMOUS:
+            at = at.replace(minute=0, second=0, microsecond=0)
+        rows.append(SupportAnswer(incident_id=incident.pk, occasion="closing", felt_supported=yes,
+                                  comment=comment, answered_at=min(at, timezone.now())))
+    SupportAnswer.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def add_support_track(incident: Incident, spec: str, handler_id, now: datetime) -> None:
+    """A support track on a story case in the state `spec` names."""
+    from support.models import SupportOffer, SupportStep, SupportTrack
+    from support.schedule import due_dates
+
+    origin = SupportTrack.Origin.REPORT if incident.wants_support else SupportTrack.Origin.HANDLER
+    started = incident.reported_at if incident.wants_support else (incident.acknowledged_at or incident.reported_at)
+    track = SupportTrack.objects.create(incident=incident, origin=origin, started_at=started,
+                                        started_by_id=None if incident.wants_support else handler_id)
+    dates = due_dates(started)
+    today = now.astimezone(TZ).date()
+    done = {"planned": 0, "overdue": 0, "first_done": 1, "in_progress": 2, "after_closing": 3, "done": 4,
+            "ended_early": 1}[spec]
+    for index, (kind, due) in enumerate(dates.items()):
+        step = SupportStep(track=track, kind=kind, due_on=due, updated_by_id=handler_id)
+        if index < done:
+            step.state, step.done_on, step.note = SupportStep.State.DONE, min(due, today), STEP_NOTES[kind]
+            step.updated_at = datetime.combine(step.done_on, datetime.min.time(), TZ) + timedelta(hours=10)
+        elif spec == "ended_early":
+            step.state, step.note = SupportStep.State.SKIPPED, "Medarbetaren har bytt enhet och får stöd där."
+        if spec == "overdue" and kind == SupportStep.Kind.FIRST_TALK:
+            step.due_on = today - timedelta(days=1)
+        step.save()
+    if spec in ("done", "ended_early"):
+        track.status, track.ended_at = SupportTrack.Status.DONE, now - timedelta(days=3)
+        if spec == "ended_early":
+            track.end_reason = "Medarbetaren har bytt enhet och får stöd där."
+        track.save()
+    from support.models import SupportAnswer
+
+    for occasion, yes, comment in STORY_ANSWERS.get(spec, []):
+        SupportAnswer.objects.create(incident=incident, occasion=occasion, felt_supported=yes, comment=comment,
+                                     answered_at=min(now, started + timedelta(days=40)))
+    offered = min(today, dates[SupportStep.Kind.FIRST_TALK])
+    for code, answer in DEMO_OFFERS.get(spec, []):
+        SupportOffer.objects.create(track=track, code=code, offered_on=offered, answer=answer,
+                                    recorded_by_id=handler_id)
 
 
 def add_story(rng: random.Random, units: dict[str, UnitInfo], now: datetime) -> int:
@@ -701,8 +812,12 @@ def add_story(rng: random.Random, units: dict[str, UnitInfo], now: datetime) -> 
             police_reference=f"K{rng.randint(100000, 9999999)}-{reported.year % 100:02d}"
             if police == Police.REPORTED else "",
             assigned_to_id=handler if status != Status.NEW else None, acknowledged_at=ack,
+            closed_at=reported + timedelta(days=20) if status == Status.CLOSED else None,
+            closing_summary=case.get("summary", ""),
         )
         incident.forms.set([forms[f] for f in case["forms"]])
+        if case.get("track"):
+            add_support_track(incident, case["track"], handler, now)
         for title, owner_key, due_in in case.get("actions", []):
             owner = handler if owner_key == "handler" else users.get(owner_key)
             Action.objects.create(incident=incident, title=title, owner_id=owner or handler,
@@ -761,6 +876,7 @@ def seed_history(rng: random.Random, now: datetime, *, years: float = 3, scale: 
     Action.objects.bulk_create(actions, batch_size=2000)
     seed_police_outcomes(rng, saved, now)
     story = add_story(rng, by_code, now) if with_story else 0
+    add_support_answers(rng, [inc for inc in saved if inc.status == Status.CLOSED and inc.closed_at])
     return {"incidents": len(saved) + story, "actions": len(actions), "actors": actors,
             "units": len(units), "from": start, "to": end}
 

@@ -6,6 +6,8 @@ the case, because e-mail leaves the system's access control and audit log.
 Sending failures are logged (without content) and never break the action
 that caused them.
 """
+import contextlib
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
@@ -15,12 +17,21 @@ from incidents.checklist import safety_rep_informed
 from notifications.mail import one_connection, send_notice
 
 
-def new_report(incident, routing) -> int:
+def filed(incident, routing) -> int:
+    """A report was filed: its recipients (new_report), then the reporter's
+    receipt (received_to_reporter), over one connection to the mail server."""
+    with one_connection() as connection:
+        return (new_report(incident, routing, connection=connection)
+                + received_to_reporter(incident, connection=connection))
+
+
+def new_report(incident, routing, *, connection=None) -> int:
     """Tell the report's handlers (and, for information, the safety
     representative) that a new report has arrived. When the e-mail reached
     a safety representative, the checklist item "Skyddsombudet informerat"
     is marked done by the system (incidents.checklist.safety_rep_informed)."""
-    with translation.override(settings.LANGUAGE_CODE), one_connection() as connection:
+    with translation.override(settings.LANGUAGE_CODE), \
+            (contextlib.nullcontext(connection) if connection else one_connection()) as connection:
         path = reverse("casework:detail", args=[incident.pk])
         sent = send_notice(
             routing.handlers,
@@ -38,6 +49,22 @@ def new_report(incident, routing) -> int:
         # checklist records it, so that no handler has to.
         safety_rep_informed(incident, informed)
     return sent + informed
+
+
+def received_to_reporter(incident, *, connection=None) -> int:
+    """Tell a named or confidential reporter that their report has arrived
+    (the receipt, as the whistleblowing act's norm asks). Anonymous reporters
+    have their receipt code and the receipt page."""
+    if incident.reporter_id is None:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        return send_notice(
+            [incident.reporter],
+            _("Värn: din rapport har kommit in"),
+            _("Din rapport %(ref)s har kommit in till Värn. Du får e-post när den har tagits emot, när någon "
+              "skriver till dig och när ärendet avslutas.") % {"ref": incident.reference},
+            reverse("reporting:mine_detail", args=[incident.pk]), connection=connection,
+        )
 
 
 def reply_to_reporter(message) -> int:

@@ -1,6 +1,7 @@
 """Working-day arithmetic for Swedish workplaces: weekends, public holidays
 (from the `holidays` library) and the de facto days off (midsummer eve,
 Christmas eve, New Year's eve)."""
+import calendar
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -32,3 +33,10 @@ def add_working_days(moment: datetime, days: int) -> datetime:
             added += 1
     return local.replace(year=day.year, month=day.month, day=day.day)
 
+
+
+def add_months(day, months: int):
+    """The same day (or moment) `months` later; the month's last day when it is shorter."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))

@@ -28,6 +28,7 @@ DIGEST_AFTER = 3
 # The apps that remind, in the order their reminders are collected.
 SOURCES = {
     "cases": "casework.reminders",
+    "support": "support.reminders",
     "knowledge": "knowledge.reminders",
     "cycle": "cycle.reminders",
     "retention": "retention.reminders",

@@ -27,6 +27,7 @@ from organisation.tree import tree_order
 from reporting.attachments import store_attachment
 from reporting.drafts import discard_draft
 from reporting.receipts import _digest, receipt_code_for
+from support.services import start_from_report as start_support_track
 
 ANONYMOUS = Incident.IdentityMode.ANONYMOUS
 NAMED = Incident.IdentityMode.NAMED
@@ -151,6 +152,11 @@ def preview_routing(*, reporter, unit, bypass: bool, identity_mode=NAMED, people
     return route(incident, people)
 
 
+def _tell(incident, routing) -> int:
+    """The report's e-mails: its recipients, then the reporter's receipt."""
+    return notify.filed(incident, routing)
+
+
 def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=None) -> Receipt:
     """File a report. `data` is a report form's cleaned_data.
 
@@ -159,12 +165,14 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
     vill inte säga", from data["manager_may_see"] (routing.decide_bypass); the attachments, cleaned
     of metadata, under MEDIA_ROOT; the submission token's digest (a second call
     with the same token returns the first report instead); for an anonymous
-    report a receipt code of which only a digest is stored; an
+    report a receipt code of which only a digest is stored; when the reporter
+    asked for support, the case's support track (support.services.start_from_report); an
     "incident.create" audit entry with the stored values (actor "anonym
     rapportör" and no user for an anonymous report); the reporter's server
     draft removed. After commit, once the reporter has their answer
     (notifications.mail.after_response), the recipients get an e-mail
-    without any of the case's content. An anonymous report stores no user and no IP address.
+    without any of the case's content, and a named or confidential reporter
+    an e-mail that the report has come in. An anonymous report stores no user and no IP address.
     `people` is routing.candidates() of the unit and reporter when the
     caller has read them already (the form's preview of who receives it).
     """
@@ -201,6 +209,8 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
                 forms = list(data["forms"])
                 incident.forms.add(*forms)   # a new incident has none: nothing to read first
             create_checklist(incident)
+            if incident.wants_support:
+                start_support_track(incident)
             Submission.objects.create(token_digest=_digest("submission", str(token)), incident=incident)
             names = []
             for upload in files:
@@ -227,7 +237,7 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
                 # was still named holds the same text, with an older token.
                 discard_draft(reporter)
             routing = route(incident, people)
-            transaction.on_commit(lambda: after_response(lambda: notify.new_report(incident, routing)))
+            transaction.on_commit(lambda: after_response(lambda: _tell(incident, routing)))
     except IntegrityError:
         # The same token was committed by a concurrent request (double tap).
         for name in written:
@@ -241,3 +251,34 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
             Attachment.file.field.storage.delete(name)
         raise
     return Receipt(incident=incident, created=True, code=code, routing=routing)
+
+
+class RevealRefused(Exception):
+    """The identity cannot be revealed (the message is shown to the reporter)."""
+
+
+def reveal_identity(incident, person, *, confirmed: bool) -> Incident:
+    """An anonymous reporter chooses to say who they are, from the receipt-code
+    page (the caller checked the code), for example to get a support
+    conversation. Nothing linked the report to anyone before this.
+
+    Checks: the report is anonymous; `person` is logged in; `confirmed` (the
+    second confirmation of the page). Saves: the report becomes confidential
+    with `person` as its reporter: the district's security coordinator and HR
+    see who it is, managers and everyone else see "konfidentiell", and the
+    report is among the person's own (Mina rapporter). There is no way back
+    on the page: the change is in the audit log. Audits: "incident.reveal"
+    with identity_mode and reporter old → new, as `person`. Sends: nothing."""
+    if incident.identity_mode != ANONYMOUS:
+        raise RevealRefused(_("Rapporten är inte anonym längre."))
+    if not (person and person.is_authenticated and person.is_active):
+        raise RevealRefused(_("Logga in först. Öppna sedan rapporten med koden igen."))
+    if not confirmed:
+        raise RevealRefused(_("Bekräfta att du vill visa vem du är."))
+    with transaction.atomic():
+        incident.identity_mode, incident.reporter = Incident.IdentityMode.CONFIDENTIAL, person
+        incident.version += 1
+        incident.save(update_fields=["identity_mode", "reporter", "version"])
+        record(person, "incident.reveal", incident, incident=incident, changes={
+            "identity_mode": [ANONYMOUS, Incident.IdentityMode.CONFIDENTIAL], "reporter": [None, str(person.pk)]})
+    return incident

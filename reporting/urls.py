@@ -16,6 +16,7 @@ urlpatterns = [
     path("mina-rapporter/", views.mine, name="mine"),
     path("mina-rapporter/<int:pk>/", views.mine_detail, name="mine_detail"),
     path("mina-rapporter/<int:pk>/kvitto/", views.receipt, name="receipt"),
+    path("mina-rapporter/<int:pk>/stod/", views.support_answer, name="support_answer"),
     path("uppfoljning/", views.followup, name="followup"),
     path("arenden/<int:pk>/bilagor/<int:attachment_pk>/", views.attachment, name="attachment"),
 ]

@@ -9,6 +9,7 @@ limits (varn/ratelimits.py) key on a keyed hash of it held only in the cache.
 """
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -27,6 +28,9 @@ from incidents.models import Incident, InfluenceForm, Source, ack_deadline
 from organisation import catalogue
 from reporting import attachments, drafts, receipts, services, thread
 from reporting.forms import MessageForm, ReceiptCodeForm, ReportForm, hint_question
+from support import services as support
+from support.forms import AnswerForm
+from support.panel import employee_context
 from varn import ratelimits
 from varn.ratelimits import rate_limited
 
@@ -390,10 +394,43 @@ def mine_detail(request, pk):
             return redirect(reverse("reporting:mine_detail", args=[pk]) + "#meddelanden")
     else:
         record_view(request.user, incident)
+    return _mine_page(request, incident, form=form)
+
+
+def _mine_page(request, incident, *, form=None, support_form=None, status=200):
     context = {"incident": incident, **thread.thread_context(
         request.user, incident, form=form, viewer_is_reporter=True,
-        action=reverse("reporting:mine_detail", args=[pk]))}
-    return render(request, "reporting/mine/detail.html", context)
+        action=reverse("reporting:mine_detail", args=[incident.pk])),
+        **employee_context(incident, support_form),
+        "support_action": reverse("reporting:support_answer", args=[incident.pk])}
+    return render(request, "reporting/mine/detail.html", context, status=status)
+
+
+def _answer_support(incident, reporter, form):
+    """The employee's answer to "Fick du det stöd du behövde?" from a bound
+    AnswerForm; False (with the reason on the form) when it was not saved."""
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        support.answer(incident, reporter=reporter, occasion=data["occasion"],
+                       felt_supported=data["felt_supported"] == "ja", comment=data["comment"])
+    except support.WorkflowError as error:
+        form.add_error(None, str(error))
+        return False
+    return True
+
+
+@login_required
+@require_POST
+def support_answer(request, pk):
+    """A named or confidential reporter answers from Mina rapporter."""
+    incident = _own_incident(request.user, pk)
+    form = AnswerForm(request.POST)
+    if not _answer_support(incident, request.user, form):
+        return _mine_page(request, incident, support_form=form, status=400)
+    messages.success(request, _("Tack för ditt svar."))
+    return redirect(reverse("reporting:mine_detail", args=[pk]) + "#stod")
 
 
 # --- messages from the case page ----------------------------------------------
@@ -423,19 +460,40 @@ def followup(request):
         response["Cache-Control"] = "no-store"
         return response
     code = receipts.normalise_code(request.POST["code"])
-    form = None
-    sent = False
+    form = support_form = None
+    sent = answered = revealed = False
+    status, reveal_step, reveal_error = 200, 0, ""
     if "body" in request.POST:
         form = MessageForm(request.POST)
         if form.is_valid():
             thread.post_message(incident, body=form.cleaned_data["body"], by_reporter=True)
             form, sent = None, True
+    elif request.POST.get("reveal") in ("1", "2"):
+        # Revealing one's identity: asked twice, the second time with a tick.
+        reveal_step = 1
+        if request.POST["reveal"] == "2":
+            try:
+                services.reveal_identity(incident, request.user, confirmed=request.POST.get("forstar") == "ja")
+            except services.RevealRefused as error:
+                reveal_error, status = str(error), 400
+            else:
+                revealed, reveal_step = True, 0
+    elif "stod-occasion" in request.POST:
+        support_form = AnswerForm(request.POST)
+        answered = _answer_support(incident, None, support_form)
+        if answered:
+            support_form = None
+        else:
+            status = 400
     else:
         record_view(None, incident, actor_label=ANONYMOUS_REPORTER)
-    context = {"incident": incident, "code": code, "sent": sent, **thread.thread_context(
+    context = {"incident": incident, "code": code, "sent": sent, "answered": answered, "revealed": revealed,
+               "reveal_step": reveal_step, "reveal_error": reveal_error,
+               "can_reveal": request.user.is_authenticated, **thread.thread_context(
         None, incident, form=form, viewer_is_reporter=True,
-        action=reverse("reporting:followup"), code=code)}
-    response = render(request, "reporting/mine/followup_case.html", context)
+        action=reverse("reporting:followup"), code=code),
+        **employee_context(incident, support_form), "support_action": reverse("reporting:followup")}
+    response = render(request, "reporting/mine/followup_case.html", context, status=status)
     response["Cache-Control"] = "no-store"
     return response
 

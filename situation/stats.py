@@ -145,7 +145,14 @@ def build(user, lens: Lens, terms: dict, *, suppress: bool | None = None, drill:
     if drill is None:
         drill = user.has_role(*access.CASE_ROLES) and not suppress
     fig = figures.compute(user, lens, terms, suppress=suppress, police=police)
-    return present(fig, lens, terms, Links(lens, drill))
+    picture = present(fig, lens, terms, Links(lens, drill))
+    if not police:  # who felt supported is the employer's own follow-up, not the police's
+        from situation import supported  # it builds on this module's tables
+
+        share = supported.table(user, lens, terms, suppress=suppress)
+        if share is not None:
+            picture.tables.append(share)
+    return picture
 
 
 class Links:

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "incidents",
     "reporting",
     "casework",
+    "support",
     "notifications",
     "audit",
     "situation",
@@ -311,6 +312,14 @@ ACK_TARGET_WORKING_DAYS = env_int("VARN_ACK_TARGET_WORKING_DAYS", 1)
 # Days after a police report (or its latest recorded step) with nothing new
 # before the handler is reminded to ask what became of it (police/reminders.py).
 POLICE_FOLLOWUP_DAYS = max(env_int("VARN_POLICE_FOLLOWUP_DAYS", 60), 1)
+# The first support conversation with an employee who asked for support (or
+# whom the handler judged needs it) is due this many working days after the
+# support track starts (support/schedule.py).
+SUPPORT_FIRST_TALK_WORKING_DAYS = env_int("VARN_SUPPORT_FIRST_TALK_WORKING_DAYS", 2)
+# The reporter is to have had feedback (a handler's message, or the case
+# closed with its summary) within this many months of the report: the
+# whistleblowing act's norm. The handlers are reminded when it has not.
+FEEDBACK_MONTHS = env_int("VARN_FEEDBACK_MONTHS", 3)
 
 
 # Rate limits (applied in varn/ratelimits.py). A rate is "count/period" with

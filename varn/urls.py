@@ -19,6 +19,8 @@ urlpatterns = [
     # Reporting at the root (/rapportera/, /mina-rapporter/, /uppfoljning/).
     path("", include("reporting.urls")),
     path("arenden/", include("casework.urls")),
+    # The support track's steps beside the case page (/arenden/<pk>/stod/…).
+    path("arenden/", include("support.urls")),
     path("granskning/", include("audit.urls")),
     path("kunskap/", include("knowledge.urls")),
     path("lagesbild/", include("situation.urls")),

@@ -72,7 +72,7 @@ def test_an_anonymous_visitor_is_sent_to_login(client, city, name, pattern):
         assert response["Location"].startswith(reverse("login")), name
 
 
-CASE_URLS = [p for p in ALL if p[0].startswith(("reporting:", "casework:")) and "pk" in p[1].pattern.converters
+CASE_URLS = [p for p in ALL if p[0].startswith(("reporting:", "casework:", "support:")) and "pk" in p[1].pattern.converters
              or p[0] in ("situation:actor", "casework:action_status")]
 
 
@@ -105,13 +105,15 @@ def test_a_north_case_is_404_for_the_south(login, city, name, pattern):
 # Every handling action of a case: what a safety representative (informed, may
 # read the case) may not do. Reading pages and the reporter's own paths are not
 # among them.
-ACTION_URLS = [p for p in ALL if p[0].startswith("casework:") and p[0] not in ("casework:list", "casework:detail")]
+ACTION_URLS = [p for p in ALL if p[0].startswith(("casework:", "support:"))
+               and p[0] not in ("casework:list", "casework:detail")]
 
 
 def test_the_walk_finds_the_case_actions():
     assert {"casework:status", "casework:assign", "casework:checklist", "casework:add_action",
             "casework:action_status", "casework:close", "casework:reopen",
-            "casework:message_post"} <= {name for name, _ in ACTION_URLS}
+            "casework:message_post", "support:start", "support:step", "support:add_offer",
+            "support:end"} <= {name for name, _ in ACTION_URLS}
 
 
 @pytest.mark.parametrize("name,pattern", ACTION_URLS, ids=lambda v: str(v))

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SupportConfig(AppConfig):
+    """Support to the exposed employee (AFS 2023:2): the support track of a
+    case, its first support conversation and check-ins, the support offered
+    and accepted, and the reminders that keep it on time."""
+
+    name = "support"
+    verbose_name = _("Stöd till medarbetaren")
