@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from cycle.permissions import VIEW_ROLES as CYCLE_VIEW_ROLES
 from incidents import access
 from organisation.models import Role
+from surveys.services import VIEW_ROLES as SURVEY_VIEW_ROLES
 
 
 def navigation(request):
@@ -20,6 +21,8 @@ def navigation(request):
     items.append((reverse("knowledge:index"), _("Kunskapsbank")))
     if roles & set(CYCLE_VIEW_ROLES):
         items.append((reverse("cycle:year"), _("Årshjul")))
+    if roles & set(SURVEY_VIEW_ROLES):
+        items.append((reverse("surveys:list"), _("Enkäter")))
     if Role.AUDITOR in roles:
         items.append((reverse("audit:list"), _("Granskningslogg")))
     if Role.ADMIN in roles:

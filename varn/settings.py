@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cycle",
     "signin",
     "retention",
+    "surveys",
     "demo",
     # The REST API for other systems (issue 14): DRF, its OpenAPI document and
     # Swagger UI's files served from our own static files (no CDN).
