@@ -242,10 +242,17 @@ def _rewrite_in_key_order() -> None:
 
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        for model in (Token, Answer):
-            table = model._meta.db_table
-            cursor.execute(f'CLUSTER "{table}" USING "{table}_pkey"')
+    try:
+        with connection.cursor() as cursor:
+            if connection.in_atomic_block:
+                # Inside a transaction (a command's, a test's) the deferred
+                # foreign-key checks must run first, or CLUSTER refuses.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for model in (Token, Answer):
+                table = model._meta.db_table
+                cursor.execute(f'CLUSTER "{table}" USING "{table}_pkey"')
+    except Exception:  # the survey is closed all the same; the next close tries again
+        logger.exception("Could not rewrite the survey tables in key order")
 
 
 # --- answering -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 from demo import builder, data
 from organisation.models import OrgUnit
 from situation import rollups
+from surveys import demo as demo_survey
 
 
 class Command(BaseCommand):
@@ -88,6 +89,10 @@ class Command(BaseCommand):
                 # and a few left overdue, and the training log.
                 call_command("seed_cycle", since=f"{timezone.localdate().year - 1}-01-01", demo=True,
                              seed=seed, stdout=self.stdout)
+                survey = demo_survey.seed(rng, timezone.localdate())
+                if survey:
+                    self.stdout.write(f"Enkät: {survey.title}, {survey.answers.count()} svar av "
+                                      f"{survey.invited} inbjudna.")
         self.stdout.write(
             f"Händelser: {result['incidents']} i {result['units']} enheter ({result['from']} – {result['to']}), "
             f"{result['actions']} åtgärder, {result['actors']} återkommande aktörer.")
