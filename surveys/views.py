@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from surveys import results, services
+from surveys import results, services, underreporting
 from surveys.forms import AnswerForm, StartForm
 from surveys.services import LinkState
 
@@ -62,6 +62,7 @@ def survey_detail(request, pk):
     survey = services.get_survey(request.user, pk)
     return render(request, "surveys/detail.html", {
         "survey": survey, "results": results.build(survey),
+        "underreporting": underreporting.build(request.user, survey),
         "may_run": services.can_run(request.user, survey),
         "open": survey.accepts_answers(timezone.localdate())})
 
