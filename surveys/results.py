@@ -156,10 +156,10 @@ def build(survey) -> Results:
     out_rows = []
     for node_id, depth, total_, residual_ids, residual_count in shown:
         node = nodes[node_id]
-        subtree = [e for pk, n in nodes.items() if n.path.startswith(node.path) for e in by_node[pk]]
+        subtree = [e for pk, n in nodes.items() if n.path.startswith(node.path) for e in by_node.get(pk, ())]
         out_rows.append(Row(node.name, depth, total_, False, figures(forms, subtree)))
         if residual_count and residual_count != total_:
-            residual = [e for pk in residual_ids for e in by_node[pk]]
+            residual = [e for pk in residual_ids for e in by_node.get(pk, ())]
             out_rows.append(Row(_("Övriga i %(node)s") % {"node": node.name}, depth + 1, residual_count, True,
                                 figures(forms, residual)))
     everything = [e for _u, e in rows]

@@ -21,9 +21,8 @@ Readers with case access see every group; aggregate-only readers (analyst,
 committee) see the survey's whole node only, with the report counts
 suppressed like the situation picture's (situation.suppression).
 """
+from collections import Counter
 from dataclasses import dataclass
-
-from django.db.models import Sum
 
 from incidents import access
 from organisation.models import Headcount, OrgUnit
@@ -87,14 +86,23 @@ class Underreporting:
         return round(100 * self.answers / self.invited) if self.invited else None
 
 
-def _employees(node_ids, year: int) -> int:
-    return (Headcount.objects.filter(unit_id__in=node_ids, year=year).aggregate(n=Sum("employees"))["n"] or 0)
+def _headcounts(node_ids, year: int) -> dict:
+    return dict(Headcount.objects.filter(unit_id__in=node_ids, year=year).values_list("unit_id", "employees"))
 
 
-def _reports(user, survey, node_ids, forms) -> list[int]:
+def _report_rows(user, survey, node_ids) -> list:
+    """(unit, form code, incident) of the reports in the period, in the
+    reader's scope, one query; counted per group in Python."""
     scoped = access.countable_incidents(user).filter(
         unit_id__in=node_ids, occurred_at__date__gte=survey.period_start, occurred_at__date__lte=survey.period_end)
-    return [scoped.filter(forms__code=f.code).distinct().count() for f in forms]
+    return list(scoped.values_list("unit_id", "forms__code", "pk").distinct())
+
+
+def _reports(rows, members, forms) -> list[int]:
+    """Reports per form in a group (a report with two forms counts in both)."""
+    seen = {(code, pk) for unit, code, pk in rows if unit in members}
+    counts = Counter(code for code, _pk in seen)
+    return [counts.get(f.code, 0) for f in forms]
 
 
 def _estimates(forms, figures, employees, reports: list[Cell]):
@@ -121,17 +129,22 @@ def build(user, survey) -> Underreporting | None:
     answers = list(Answer.objects.filter(survey=survey).values_list("unit_id", "exposure"))
     year = survey.period_end.year
     groups = []
+    per_node = Counter(u for u, _e in answers)
     shown = results.plan(survey.node_id, {pk: (n.parent_id if pk != survey.node_id else None)
                                           for pk, n in nodes.items()},
-                         {pk: sum(1 for u, _e in answers if u == pk) for pk in nodes}, survey.min_answers)
+                         {pk: per_node.get(pk, 0) for pk in nodes}, survey.min_answers)
+    headcounts = _headcounts(list(nodes), year)
+    report_rows = _report_rows(user, survey, list(nodes))
     for node_id, depth, total, residual_ids, residual_count in shown:
         if aggregate_only and depth > 0:
             continue
         node = nodes[node_id]
         ids = [pk for pk, n in nodes.items() if n.path.startswith(node.path)]
-        employees = _employees(ids, year) or (survey.invited if node_id == survey.node_id else 0)
-        group_answers = [e for u, e in answers if u in set(ids)]
-        counts = _reports(user, survey, ids, forms)
+        members = set(ids)
+        employees = (sum(headcounts.get(pk, 0) for pk in ids)
+                     or (survey.invited if node_id == survey.node_id else 0))
+        group_answers = [e for u, e in answers if u in members]
+        counts = _reports(report_rows, members, forms)
         if aggregate_only:
             cells, _total = suppress_group(counts, sum(counts))
         else:
