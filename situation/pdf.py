@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from organisation.models import OrgUnit
+from surveys import underreporting
 
 STYLESHEET = "situation/css/report.css"
 
@@ -28,7 +29,11 @@ def render_pdf(request, picture, data: dict) -> bytes:
     refuse_all = URLFetcher(allowed_protocols=set())
 
     node = picture.lens.node
+    police = data.get("mottagare") == "polis"
+    # The newest survey's underreporting estimate, for the committee's report only.
+    under = None if police else underreporting.latest_for(request.user, node)
     html = render_to_string("situation/report.html", {
+        "underreporting": under,
         "picture": picture, "lens": picture.lens, "node": node, "district": district_of(node),
         "language": translation.get_language() or "sv",
         "title": data.get("rubrik") or "", "analysis": data.get("analys") or "",

@@ -82,3 +82,13 @@ def test_no_estimate_below_the_minimum(city, smtp_server):
         services.submit_answer(secret, answer_data(city.north_a))
     assert underreporting.build(city.security, survey) is None
     assert underreporting.latest_for(city.security, city.north) is None
+
+
+def test_in_the_committee_pdf_but_not_the_police_one(login, city, answered):
+    from tests.situation.test_situation_pdf import make_pdf, text
+
+    client = login(city.security)
+    committee_pdf = text(make_pdf(client, city.north))
+    assert "Underrapportering enligt enkät" in committee_pdf
+    assert "Wilsons metod" in committee_pdf and "svarsfrekvens 79 %" in committee_pdf
+    assert "Underrapportering enligt enkät" not in text(make_pdf(client, city.north, recipient="polis"))
