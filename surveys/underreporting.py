@@ -117,10 +117,11 @@ def _estimates(forms, figures, employees, reports: list[Cell]):
     return out
 
 
-def build(user, survey) -> Underreporting | None:
+def build(user, survey, built=None) -> Underreporting | None:
     """The estimate for one survey as `user` may see it; None when the
-    survey's results are not shown (too few answers). Reads only."""
-    built = results.build(survey)
+    survey's results are not shown (too few answers). `built`: the survey's
+    results.build(), when the caller has it. Reads only."""
+    built = built or results.build(survey)
     if not built.shown:
         return None
     aggregate_only = access.is_aggregate_only(user) and not user.has_role(*access.CASE_ROLES)

@@ -60,9 +60,10 @@ def survey_start(request):
 def survey_detail(request, pk):
     _require_viewer(request.user)
     survey = services.get_survey(request.user, pk)
+    built = results.build(survey)
     return render(request, "surveys/detail.html", {
-        "survey": survey, "results": results.build(survey),
-        "underreporting": underreporting.build(request.user, survey),
+        "survey": survey, "results": built,
+        "underreporting": underreporting.build(request.user, survey, built),
         "may_run": services.can_run(request.user, survey),
         "open": survey.accepts_answers(timezone.localdate())})
 
