@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from organisation.models import OrgUnit
+from surveys import underreporting
 
 STYLESHEET = "situation/css/report.css"
 
@@ -31,7 +32,12 @@ def render_pdf(request, picture, data: dict, *, template: str = "situation/repor
     refuse_all = URLFetcher(allowed_protocols=set())
 
     node = picture.lens.node
+    police = data.get("mottagare") == "polis"
+    # The newest survey's underreporting estimate, in the committee's report
+    # only (not the police's, nor another app's report on this template's base).
+    under = None if police or template != "situation/report.html" else underreporting.latest_for(request.user, node)
     html = render_to_string(template, {
+        "underreporting": under,
         "picture": picture, "lens": picture.lens, "node": node, "district": district_of(node),
         "language": translation.get_language() or "sv",
         "title": data.get("rubrik") or "", "analysis": data.get("analys") or "",

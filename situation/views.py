@@ -30,6 +30,7 @@ from organisation.tree import tree_order
 from situation import actors, exports, pdf, stats
 from situation.forms import ActorForm, DrillForm, LensForm, ReportForm, load_terms
 from situation.lens import DEFAULT_PERIOD, Lens
+from surveys import underreporting
 from varn.dbrouter import replica_reads
 
 # Above this many covered nodes the picker lists no single units; they are
@@ -174,6 +175,8 @@ def picture(request, pk):
         ctx["picture"] = stats.build(user, lens, terms)
         ctx["query"] = lens.query()
         ctx["can_list_cases"] = user.has_role(*access.CASE_ROLES)
+        # The newest survey of the node or above beside the reports (surveys/).
+        ctx["underreporting"] = underreporting.latest_for(user, node)
     return render(request, "situation/picture.html", ctx)
 
 

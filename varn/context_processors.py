@@ -6,6 +6,7 @@ from cycle.permissions import VIEW_ROLES as CYCLE_VIEW_ROLES
 from governance.risks import READ_ROLES as RISK_ROLES
 from incidents import access
 from organisation.models import Role
+from surveys.services import VIEW_ROLES as SURVEY_VIEW_ROLES
 
 
 def navigation(request):
@@ -28,6 +29,8 @@ def navigation(request):
         items.append((reverse("tertial:index"), _("Tertialrapport")))
     if roles & set(CYCLE_VIEW_ROLES):
         items.append((reverse("cycle:year"), _("Årshjul")))
+    if roles & set(SURVEY_VIEW_ROLES):
+        items.append((reverse("surveys:list"), _("Enkäter")))
     if Role.AUDITOR in roles:
         items.append((reverse("audit:list"), _("Granskningslogg")))
     if Role.ADMIN in roles:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "signin",
     "retention",
     "police",
+    "surveys",
     "demo",
     # The REST API for other systems (issue 14): DRF, its OpenAPI document and
     # Swagger UI's files served from our own static files (no CDN).

@@ -32,6 +32,7 @@ urlpatterns = [
     # The REST API for other systems (api/): token auth, problem documents.
     path("api/", include("api.urls")),
     path("gallring/", include("retention.urls")),
+    path("enkater/", include("surveys.urls")),
     path("admin/login/", views.admin_login_redirect),
     path("admin/", admin.site.urls),
     # For the load balancer; answered by varn.health.HealthMiddleware first.

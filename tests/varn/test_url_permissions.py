@@ -18,6 +18,9 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {"login", "logout", "set_language", "reporting:report_anonymous", "reporting:followup",
           "reporting:recipients",
           "knowledge:forms",
+          # The survey's answer page: its single-use link is the only
+          # permission, and it works without an account (tests/surveys/).
+          "surveys:answer",
           # Sign-in with the identity provider: the way to the provider and
           # back (404 while VARN_OIDC_ISSUER is unset; tests/signin/).
           "oidc_authentication_init", "oidc_authentication_callback",

@@ -18,6 +18,7 @@ from django.utils import timezone
 from demo import builder, data
 from organisation.models import OrgUnit
 from situation import rollups
+from surveys import demo as demo_survey
 
 
 class Command(BaseCommand):
@@ -93,6 +94,10 @@ class Command(BaseCommand):
                 builder.seed_police_cooperation(now)
                 # The action plans: the city's and Skärholmen's with its history and a draft.
                 call_command("seed_plans", stdout=self.stdout)
+                survey = demo_survey.seed(rng, timezone.localdate())
+                if survey:
+                    self.stdout.write(f"Enkät: {survey.title}, {survey.answers.count()} svar av "
+                                      f"{survey.invited} inbjudna.")
         self.stdout.write(
             f"Händelser: {result['incidents']} i {result['units']} enheter ({result['from']} – {result['to']}), "
             f"{result['actions']} åtgärder, {result['actors']} återkommande aktörer.")

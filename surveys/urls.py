@@ -1,0 +1,15 @@
+"""URLs of the surveys, under /enkater/. Paths are Swedish because users see them."""
+from django.urls import path
+
+from surveys import views
+
+app_name = "surveys"
+urlpatterns = [
+    path("", views.survey_list, name="list"),
+    path("ny/", views.survey_start, name="start"),
+    # The link's secret comes in the query string (?n=…), which the access log does not keep.
+    path("svara/", views.answer, name="answer"),
+    path("<int:pk>/", views.survey_detail, name="detail"),
+    path("<int:pk>/paminn/", views.survey_remind, name="remind"),
+    path("<int:pk>/stang/", views.survey_close, name="close"),
+]
