@@ -92,6 +92,7 @@ KIND_LABELS = {
     "retention.hold.lift": gettext_lazy("Bevarande hävt"),
     "retention.extract": gettext_lazy("Registerutdrag"),
     "audit.checkpoint": gettext_lazy("Omförankring av loggen"),
+    "audit.prune": gettext_lazy("Gallring av loggen"),
 }
 READS = {"incident.view", "attachment.download"}
 CASE_PREFIXES = {"incident", "action", "message", "checklist", "attachment"}
@@ -117,7 +118,7 @@ def group_of(action: str) -> str:
         return "rapport"
     if action.endswith(".export"):
         return "export"
-    if action.startswith("retention.") or action == "audit.checkpoint":
+    if action.startswith("retention.") or action in ("audit.checkpoint", "audit.prune"):
         return "gallring"
     prefix = action.split(".", 1)[0]
     by_prefix = {"incident": "handlaggning", "checklist": "uppfoljning", "action": "atgard",
@@ -717,6 +718,12 @@ class _Sentence:
         if self.new("old_chain_intact") is False:
             details.append(_("Den gamla kedjan var bruten när den förankrades om."))
         return self.say(_("Systemet ersatte fritexter i loggen med nyckelade hashar och förankrade kedjan om")), details
+
+    def _audit_prune(self):
+        details = [_("Kedjan börjar nu efter nummer %(n)s") % {"n": self.new("through")},
+                   _("Poster som lämnades kvar i det gallrade avsnittet: %(n)s") % {"n": self.new("kept")}]
+        return self.say(_("Gallringskörning %(run)s tog bort %(n)s loggposter äldre än regeln"),
+                        run=self.new("run") or "", n=self.new("removed") or 0), details
 
     # --- administration and the rest
     def _admin(self, created: bool):

@@ -38,7 +38,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
-from audit.log import record, record_many
+from audit.log import prunable, prune, record, record_many
 from incidents.models import (
     Action,
     Attachment,
@@ -129,6 +129,21 @@ def _draft_cutoff(now, rules):
     return None if age is None else now - age
 
 
+def _audit_cutoff(now, rules):
+    age = rules["audit"].age()
+    return None if age is None else now - age
+
+
+def _audit_keep(cutoff) -> list[Q]:
+    """The log's entries that stay though they are older than its rule: those
+    about a case that is open, was closed less than the rule ago, or is on hold
+    (the log is kept longer than the cases it describes)."""
+    # Unscoped: ids only, of every case (a system path).
+    young = Incident.unscoped.filter(~Q(status=CLOSED) | Q(closed_at__isnull=True) | Q(closed_at__gt=cutoff))
+    held = Hold.objects.filter(lifted_at__isnull=True)
+    return [Q(incident_id__in=young.values("pk")), Q(incident_id__in=held.values("incident_id"))]
+
+
 # --- preview ------------------------------------------------------------------
 
 @dataclass
@@ -171,6 +186,12 @@ def preview(now=None) -> Preview:
         rows = (ReportDraft.objects.filter(updated_at__lt=draft_cut).order_by()
                 .annotate(year=ExtractYear("updated_at")).values("year").annotate(n=Count("id")))
         result.drafts = {row["year"]: row["n"] for row in rows}
+    audit_cut = _audit_cutoff(now, rules)
+    result.by_kind["audit"] = {}
+    if audit_cut is not None:
+        rows = (prunable(audit_cut, keep=_audit_keep(audit_cut)).order_by()
+                .annotate(year=ExtractYear("at")).values("year").annotate(n=Count("id")))
+        result.by_kind["audit"] = {row["year"]: row["n"] for row in rows}
     return result
 
 
@@ -368,13 +389,22 @@ def run(now=None, log=None, limit: int | None = None, batch: int = BATCH) -> Out
             removed["drafts"] += _thin_drafts(draft_cut, run_row)
         remove_files()
         swept = sweep_orphans()
+        audit_cut = _audit_cutoff(now, rules)
+        refused = ""
+        if audit_cut is not None:
+            pruned = prune(audit_cut, keep=_audit_keep(audit_cut), actor_label=ACTOR, run=run_row.pk)
+            if pruned.removed:
+                removed["audit"] += pruned.removed
+            refused = pruned.refused
         with transaction.atomic():
             run_row.finished_at = timezone.now()
             run_row.incidents = thinned
             run_row.removed = dict(removed)
             run_row.held = held_count
             run_row.save()
-            record(None, "retention.run", run_row, actor_label=ACTOR, changes={
-                "cases": [None, thinned], "removed": [None, dict(sorted(removed.items()))],
-                "held": [None, held_count], "orphans": [None, swept]})
+            summary = {"cases": [None, thinned], "removed": [None, dict(sorted(removed.items()))],
+                       "held": [None, held_count], "orphans": [None, swept]}
+            if refused:
+                summary["audit_refused"] = [None, refused]
+            record(None, "retention.run", run_row, actor_label=ACTOR, changes=summary)
     return Outcome(run=run_row, removed=removed, seconds=time.monotonic() - started)
