@@ -191,3 +191,34 @@ def test_a_thinned_reports_messages_are_not_in_the_extract_any_more(city, client
     data = json.loads(client.post(reverse("retention:my_extract")).content)
     assert inc.reference not in {r["ärende"] for r in data["rapporter"]}
     assert not Message.unscoped.filter(incident=inc).exists() and not ReportDraft.objects.exists()
+
+
+def test_hr_produces_extracts_only_for_people_in_their_own_subtree(city, client, login):
+    """HR in the north may not produce the extract of someone in the south,
+    who has a report with a description, a message and an attachment
+    that would leak; the answer is the same 404 as for nobody at all."""
+    from django.http import Http404
+
+    from retention import extract
+
+    case(city.south_a, reporter=city.employee_south, closed_days_ago=10, label="syd")
+    for person in (city.security, city.admin, city.manager):
+        login(person)
+        assert client.get(reverse("retention:hr_extract")).status_code == 404
+    login(city.hr)
+    for typed in (city.employee_south.username, city.employee_south.email, "finns-inte"):
+        response = client.post(reverse("retention:hr_extract"), {"person": typed})
+        page = response.content.decode()
+        assert response.status_code == 404 and "i det område där du är HR" in page, typed
+        assert f'value="{typed}"' in page  # what was typed stays
+        assert "Beskrivning syd" not in page and "Mutförsök i syd" not in page
+    assert not AuditEntry.objects.filter(action="retention.extract").exists()
+    with pytest.raises(Http404):
+        extract.for_person(city.hr, city.employee_south)
+    # The south's own HR may.
+    from organisation.models import Role, RoleAssignment
+
+    RoleAssignment.objects.create(user=city.security_south, role=Role.HR, node=city.south)
+    login(city.security_south)
+    data = json.loads(client.post(reverse("retention:hr_extract"), {"person": city.employee_south.email}).content)
+    assert "Beskrivning syd" in {r["vad som hände"] for r in data["rapporter"]}
