@@ -22,7 +22,7 @@ def navigation(request):
         items.append((reverse("cycle:year"), _("Årshjul")))
     if Role.AUDITOR in roles:
         items.append((reverse("audit:list"), _("Granskningslogg")))
-    if Role.ADMIN in roles:
+    if roles & {Role.ADMIN, Role.ARCHIVIST}:
         items.append((reverse("retention:overview"), _("Gallring")))
     elif roles & {Role.SECURITY_COORDINATOR, Role.HR}:
         items.append((reverse("retention:holds"), _("Bevarande")))

@@ -222,3 +222,20 @@ def test_hr_produces_extracts_only_for_people_in_their_own_subtree(city, client,
     login(city.security_south)
     data = json.loads(client.post(reverse("retention:hr_extract"), {"person": city.employee_south.email}).content)
     assert "Beskrivning syd" in {r["vad som hände"] for r in data["rapporter"]}
+
+
+def test_the_archivist_sets_the_schedule_and_sees_preview_and_runs_but_reads_no_case(city, client, login):
+    inc = case(city.north_a, reporter=city.employee, closed_days_ago=6 * YEAR, label="ark")
+    login(city.archivist)
+    page = client.get(reverse("retention:overview")).content.decode()
+    assert "1 ärende gallras." in page and "Beskrivning ark" not in page
+    assert client.post(reverse("retention:rule", args=["texts"]), {"period": "6"}).status_code == 302
+    assert RetentionRule.objects.get(kind="texts").period == 6
+    assert AuditEntry.objects.get(action="retention.rule.change").actor == city.archivist
+    assert client.get(reverse("retention:runs")).status_code == 200
+    # No case, no hold, no extract, no admin, no audit log.
+    for url in (reverse("casework:detail", args=[inc.pk]), reverse("casework:list"),
+                reverse("retention:holds"), reverse("retention:hr_extract"), reverse("audit:list")):
+        assert client.get(url).status_code == 404, url
+    assert client.get("/admin/").status_code in (302, 403, 404)
+    assert not AuditEntry.objects.filter(action="incident.view", actor=city.archivist).exists()
