@@ -132,6 +132,7 @@ KIND_LABELS = {
     "tertial.create": gettext_lazy("Ny tertialrapport"),
     "tertial.change": gettext_lazy("Ändrad tertialrapport"),
     "tertial.approve": gettext_lazy("Tertialrapport godkänd"),
+    "audit.prune": gettext_lazy("Gallring av loggen"),
 }
 READS = {"incident.view", "attachment.download"}
 CASE_PREFIXES = {"incident", "action", "message", "checklist", "attachment", "support"}
@@ -157,7 +158,7 @@ def group_of(action: str) -> str:
         return "rapport"
     if action.endswith(".export"):
         return "export"
-    if action.startswith("retention.") or action == "audit.checkpoint":
+    if action.startswith("retention.") or action in ("audit.checkpoint", "audit.prune"):
         return "gallring"
     prefix = action.split(".", 1)[0]
     by_prefix = {"incident": "handlaggning", "checklist": "uppfoljning", "action": "atgard",
@@ -801,6 +802,11 @@ class _Sentence:
     _police_agreement_create = _police_agreement_change = _police_agreement_download = _police_other
     _police_meeting_create = _police_meeting_notes = _police_meeting_pack = _police_other
     _police_measure_create = _police_measure_change = _police_other
+    def _audit_prune(self):
+        details = [_("Kedjan börjar nu efter nummer %(n)s") % {"n": self.new("through")},
+                   _("Poster som lämnades kvar i det gallrade avsnittet: %(n)s") % {"n": self.new("kept")}]
+        return self.say(_("Gallringskörning %(run)s tog bort %(n)s loggposter äldre än regeln"),
+                        run=self.new("run") or "", n=self.new("removed") or 0), details
 
     # --- administration and the rest
     def _admin(self, created: bool):

@@ -2,12 +2,14 @@
 
 record(...)        any action, with optional {"field": [old, new]} changes
 record_view(...)   a read of a case's details
+record_many(...)   many entries of one system job at once (gallring: one per case)
 via(...)           name the channel (an API token) in every entry written meanwhile
 snapshot(...)      the values of some fields, to diff before and after a change
 diff(...)          {"field": [old, new]} for the fields that changed
 protect(...)       what record() stores of the changes: free text as keyed hash and length
 seal(...)          chain the committed entries that are not sealed yet
 verify(...)        check the chain and the entries waiting for the seal
+prune(...)         remove the chain's oldest segment by the log's retention rule (the one delete)
 
 Writing an entry is one INSERT without a lock: the request that reads or
 changes a case never waits for another one's audit entry. The entries are
@@ -18,6 +20,7 @@ sealed within SEAL_WINDOW; verify() reports any entry left unsealed for
 longer. docs/audit.md says what the window means for an attacker.
 """
 import contextvars
+import hashlib
 import json
 import logging
 import random
@@ -29,6 +32,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -196,6 +200,39 @@ def record(actor, action: str, obj=None, *, incident=None, changes=None, actor_l
     return entry
 
 
+def record_many(action: str, rows, *, actor_label: str = SYSTEM, model=None) -> int:
+    """Append one entry per (obj, incident, changes) in `rows`, written by
+    a system job (no user; `actor_label` says which, never the anonymous
+    reporter), in one INSERT per thousand entries inside the caller's
+    transaction; return how many. Each entry is exactly what record(None,
+    action, obj, incident=incident, changes=changes, actor_label=…) writes:
+    the same protected changes, its own time and content hash, chained by
+    seal() once committed. `model`: the objects' model when `rows` hold
+    bare primary keys as objects (they must have .pk)."""
+    if actor_label == ANONYMOUS_REPORTER or not actor_label:
+        raise ValueError("record_many is for system jobs; the anonymous reporter's entries go through record().")
+    entries = []
+    for obj, incident, changes in rows:
+        kind = model or (obj._meta.model if obj is not None else None)
+        entry = AuditEntry(
+            at=timezone.now(), actor=None, actor_label=actor_label[:AuditEntry._meta.get_field("actor_label").max_length],
+            action=action,
+            object_type=kind._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            incident_id=incident.pk if hasattr(incident, "pk") else incident,
+            changes=protect(changes, kind),
+        )
+        entry.content_hash = entry.compute_content_hash()
+        entries.append(entry)
+    if not entries:
+        return 0
+    # The log's own bulk path: AuditEntry.objects refuses bulk_create so
+    # that nothing else appends behind audit.log's back.
+    models.QuerySet(AuditEntry).bulk_create(entries, batch_size=1000)
+    transaction.on_commit(seal_soon)
+    return len(entries)
+
+
 def release_anonymous(now=None) -> int:
     """Append the anonymous reporter's held entries whose hour has ended, in
     random order, and remove them from the waiting list; return how many.
@@ -353,6 +390,129 @@ def _check_checkpoint(entry, problems, anchors):
                         f"({_new(entry.changes, 'old_problems')} fel före omförankringen)")
 
 
+# --- pruning: the log's own retention rule --------------------------------------------
+
+# The only way entries leave the log (docs/audit.md, "Gallring of the log").
+# The oldest segment of the chain, numbers 1 … N, every entry of it older
+# than the rule, is removed, except the entries the caller keeps (those
+# about a case that is not due yet); one signed checkpoint, appended and
+# sealed at once, records N and the hash of entry N (verification starts
+# from there), how many were removed, and the numbers and hashes of the
+# entries kept inside the segment (a digest), so that changing or removing
+# a kept entry is still found.
+PRUNE = "audit.prune"
+
+
+@dataclass
+class Pruned:
+    removed: int = 0
+    kept: int = 0
+    through: int = 0                 # the segment's last number (0: nothing pruned)
+    refused: str = ""                # why nothing was removed, when the segment did not verify
+
+
+def kept_digest(pairs) -> str:
+    """The digest a prune checkpoint records of the entries it kept: over
+    "NUMMER:HASH" lines in chain order."""
+    digest = hashlib.sha256()
+    for seq, entry_hash in pairs:
+        digest.update(f"{seq}:{entry_hash}\n".encode())
+    return digest.hexdigest()
+
+
+def _base():
+    """The latest prune checkpoint whose signature holds: (through, hash of
+    entry `through`, kept count, kept digest), or None."""
+    for entry in (AuditEntry.objects.filter(action=PRUNE, actor__isnull=True, seq__isnull=False)
+                  .order_by("-seq").iterator(chunk_size=50)):
+        signature = _new(entry.changes, "signature")
+        if isinstance(signature, str) and signature == checkpoint_signature(entry.at, entry.changes):
+            return (_new(entry.changes, "through"), _new(entry.changes, "through_hash"),
+                    _new(entry.changes, "kept"), _new(entry.changes, "kept_digest"))
+    return None
+
+
+def _segment_end(before, last_seq: int) -> int:
+    """The last number of the oldest segment whose every entry is older than `before`."""
+    first_young = (AuditEntry.objects.filter(seq__isnull=False, at__gte=before)
+                   .order_by("seq").values_list("seq", flat=True).first())
+    return (first_young - 1) if first_young is not None else last_seq
+
+
+def _kept(through: int, keep) -> Q:
+    # A case's report entry stays while later entries about the case do,
+    # so that a thinned confidential case keeps hiding its reporter
+    # (incidents.access.masked_actor).
+    later = AuditEntry.objects.filter(seq__gt=through, incident__isnull=False).values("incident_id")
+    kept_q = Q(action="incident.create", incident_id__in=later)
+    for q in keep:
+        kept_q |= q
+    return kept_q
+
+
+def prunable(before, *, keep=()):
+    """The sealed entries prune(before, keep=keep) would remove now (a
+    queryset; reads only)."""
+    through = _segment_end(before, head()[0])
+    return AuditEntry.objects.filter(seq__isnull=False, seq__lte=through).exclude(_kept(through, keep))
+
+
+def prune(before, *, keep=(), actor_label: str = "gallring", run=None) -> Pruned:
+    """Remove the sealed entries of the chain's oldest segment (numbers 1 …
+    N, N the last number before the first entry dated `before` or later),
+    except those matching a Q in `keep`; append a signed, sealed checkpoint
+    (PRUNE) recording N, entry N's hash, the count removed and the kept
+    entries' digest. The segment is checked first (content and links from
+    the previous checkpoint); if it does not verify nothing is removed and
+    `refused` says why. Under the chain head's lock, in one transaction.
+    `run`: the retention run's id, named in the checkpoint."""
+    result = Pruned()
+    model_qs = models.QuerySet(AuditEntry)  # the log's own path: AuditEntry.objects refuses deletes
+    with transaction.atomic():
+        chain = _locked_head(wait=True)
+        base = _base()
+        start, start_hash = (base[0], base[1]) if base else (0, GENESIS)
+        through = _segment_end(before, chain.last_seq)
+        if through <= start:
+            return result
+        sealed = model_qs.filter(seq__isnull=False, seq__lte=through)
+        kept_q = _kept(through, keep)
+        # Check the segment before removing it: a tampered entry must not
+        # leave the log unnoticed.
+        prev, expected = start_hash, start + 1
+        for entry in sealed.order_by("seq").iterator(chunk_size=2000):
+            own = entry.compute_hash() == entry.hash and entry.compute_content_hash() == entry.content_hash
+            if entry.seq <= start:
+                ok = own  # kept by an earlier pruning: vouched for by its digest
+            else:
+                ok = own and entry.seq == expected and entry.prev_hash == prev
+                prev, expected = entry.hash, entry.seq + 1
+            if not ok:
+                result.refused = f"post {entry.id} (nummer {entry.seq}) stämmer inte"
+                logger.error("Audit log not pruned: entry %s does not verify.", entry.pk)
+                return result
+        through_hash = prev
+        result.removed = sealed.exclude(kept_q)._raw_delete(AuditEntry.objects.db)
+        kept = list(sealed.order_by("seq").values_list("seq", "hash"))
+        result.kept, result.through = len(kept), through
+        now = timezone.now()
+        changes = {
+            "through": [None, through], "through_hash": [None, through_hash],
+            "removed": [None, result.removed], "kept": [None, len(kept)], "kept_digest": [None, kept_digest(kept)],
+            "before": [None, before.isoformat()], "run": [None, run],
+        }
+        changes["signature"] = [None, checkpoint_signature(now, changes)]
+        entry = AuditEntry(at=now, actor=None, actor_label=actor_label, action=PRUNE, object_type="",
+                           object_id="", incident=None, changes=changes)
+        entry.content_hash = entry.compute_content_hash()
+        entry.seq, entry.prev_hash, entry.sealed_at = chain.last_seq + 1, chain.last_hash, now
+        entry.hash = entry.compute_hash()
+        entry.save()
+        chain.last_hash, chain.last_seq, chain.sealed_at = entry.hash, entry.seq, now
+        chain.save(update_fields=["last_hash", "last_seq", "sealed_at"])
+    return result
+
+
 # --- verification ------------------------------------------------------------------
 
 @dataclass
@@ -381,9 +541,23 @@ def verify(now=None, window: timedelta | None = None, expect: tuple[int, str] | 
     expected_prev, expected_seq, last = GENESIS, 1, None
     anchors = []  # (seq, hash) of old chain heads that checkpoints vouch for
     expect_seen = None  # the hash at the expected place, to compare at the end
+    # After a pruning (prune()) the chain starts after the segment its
+    # latest checkpoint removed; the entries it kept are checked against its digest.
+    base = _base()
+    kept = []
+    if base is not None:
+        expected_seq, expected_prev = base[0] + 1, base[1]
+        anchors.append((base[0], base[1]))
     for entry in AuditEntry.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000):
         result.checked += 1
         result.sealed += 1
+        if base is not None and entry.seq <= base[0]:
+            kept.append((entry.seq, entry.hash))
+            if entry.compute_hash() != entry.hash or entry.compute_content_hash() != entry.content_hash:
+                problems.append(f"post {entry.id}: innehållet har ändrats")
+            if expect and entry.seq == expect[0]:
+                expect_seen = entry.hash
+            continue
         if entry.seq == 1 and entry.prev_hash != GENESIS:
             problems.append(f"post {entry.id}: kedjan börjar inte från början (poster saknas före)")
         elif entry.seq != expected_seq:
@@ -396,10 +570,20 @@ def verify(now=None, window: timedelta | None = None, expect: tuple[int, str] | 
             problems.append(f"post {entry.id}: innehållet har ändrats")
         if entry.action == CHECKPOINT and entry.actor_id is None:
             _check_checkpoint(entry, problems, anchors)
+        elif entry.action == PRUNE and entry.actor_id is None:
+            signature = _new(entry.changes, "signature")
+            if not isinstance(signature, str) or signature != checkpoint_signature(entry.at, entry.changes):
+                problems.append(f"post {entry.id}: gallringen av loggen är inte signerad med nyckeln "
+                                "(förfalskad eller ändrad)")
         if expect and entry.seq == expect[0]:
             expect_seen = entry.hash
         expected_prev, expected_seq, last = entry.hash, entry.seq + 1, entry
+    if base is not None and (len(kept) != base[2] or kept_digest(kept) != base[3]):
+        problems.append(f"poster som gallringen av loggen lämnade kvar (före nummer {base[0] + 1}) "
+                        "har ändrats eller tagits bort")
     chain_head = ChainHead.objects.filter(pk=1).first()
+    if last is None and chain_head is not None and chain_head.last_seq > 0:
+        problems.append("kedjans poster saknas (kedjans slut stämmer inte)")
     if last is not None and (chain_head is None or chain_head.last_hash != last.hash
                              or chain_head.last_seq != last.seq):
         problems.append("den senaste posten saknas (kedjans slut stämmer inte)")

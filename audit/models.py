@@ -39,7 +39,7 @@ class AuditQuerySet(models.QuerySet):
         raise AuditLogImmutable("The audit log is append-only.")
 
     def bulk_create(self, *args, **kwargs):
-        raise AuditLogImmutable("Audit entries are written one by one through audit.log.")
+        raise AuditLogImmutable("Audit entries are written through audit.log (record, record_many).")
 
 
 GENESIS = "0" * 64

@@ -88,6 +88,7 @@ PERSONAS = [
     ("namnd", "Per", "Holmgren", "man", "committee", "SKARHOLMEN", "Ledamot, Skärholmens stadsdelsnämnd"),
     ("revisor", "Karin", "Wallin", "woman", "auditor", "STHLM", "Revisor, stadsrevisionen"),
     ("admin", "Ahmed", "Yusuf", "man", "admin", "STHLM", "Systemförvaltare"),
+    ("arkivarie", "Lena", "Berglund", "woman", "archivist", "STHLM", "Arkivarie, stadsarkivet"),
 ]
 
 # The other login users: (role, node code, gender). Names are drawn

@@ -69,6 +69,9 @@ class Role(models.TextChoices):
     COMMITTEE = "committee", _("Nämnd/ledning")
     AUDITOR = "auditor", _("Revisor")
     ADMIN = "admin", _("Administratör")
+    # Sets the retention schedule and sees what gallring removes and has
+    # removed (counts only); reads no case (docs/retention.md).
+    ARCHIVIST = "archivist", _("Arkivarie")
 
 
 # Sent inside OrgUnit.save's transaction when a node moved in the tree (its

@@ -75,20 +75,41 @@ def for_self(user) -> dict:
 
 
 def may_produce(user) -> bool:
+    """HR produces extracts on request. The security coordinator does not:
+    a person's request for their data is a personnel matter, and the
+    coordinator's reach is the cases, not the people. Nor does the
+    administrator, who reads no case content."""
     return bool(user and user.is_authenticated and user.is_active and user.has_role(Role.HR))
 
 
+def people_in_scope(hr_user):
+    """The people HR may produce an extract for: those with a role, in force
+    or ended (a former employee may ask too), at a node of the subtree where
+    the user is HR."""
+    paths = access.scope_paths(hr_user, [Role.HR]) if may_produce(hr_user) else []
+    if not paths:
+        return User.objects.none()
+    q = Q()
+    for path in paths:
+        q |= Q(assignments__node__path__startswith=path)
+    return User.objects.filter(pk__in=User.objects.filter(q).values("pk"))
+
+
 def find_person(hr_user, text: str):
-    """The person HR asks for, by username or e-mail; None when unknown."""
+    """The person HR asks for, by username or e-mail, if in HR's subtree;
+    None when unknown or outside it (the same answer: nobody learns who
+    exists elsewhere)."""
     text = (text or "").strip()
     if not text:
         return None
-    return User.objects.filter(Q(username__iexact=text) | Q(email__iexact=text)).order_by("pk").first()
+    return (people_in_scope(hr_user).filter(Q(username__iexact=text) | Q(email__iexact=text))
+            .order_by("pk").first())
 
 
 def for_person(hr_user, person) -> dict:
-    """HR produces the extract of `person` on request. Audited."""
-    if not may_produce(hr_user):
+    """HR produces the extract of `person` on request (404 unless HR and the
+    person is in HR's subtree). Audited."""
+    if not may_produce(hr_user) or not people_in_scope(hr_user).filter(pk=person.pk).exists():
         raise Http404
     data = build(person)
     record(hr_user, "retention.extract", person, changes={"subject": [None, str(person.pk)], "by": [None, "hr"]})

@@ -21,8 +21,13 @@ class RuleRefused(ValueError):
         self.problems = problems
 
 
+RULE_ROLES = (Role.ADMIN, Role.ARCHIVIST)
+
+
 def may_set_rules(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.has_role(Role.ADMIN))
+    """The administrator and the archivist (arkivarie) set the schedule and
+    see the preview and the runs: counts by kind and year, never a case."""
+    return bool(user and user.is_authenticated and user.is_active and user.has_role(*RULE_ROLES))
 
 
 def may_hold(user) -> bool:

@@ -63,9 +63,11 @@ KINDS = [
          _("Ingenting av utkastet."),
          DAYS, 30, 7, _("Den som började skriva ska hinna komma tillbaka efter en ledighet."), case_data=False),
     Kind("audit", _("Granskningsloggen"),
-         _("Loggposterna om ett ärende (vem som läste eller ändrade vad och när; ingen text)."),
-         _("Kedjans början som en signerad omförankring."),
-         YEARS, 10, 2, _("Loggen ska finnas kvar längre än det den beskriver."), case_data=False, executed=False),
+         _("Loggposter äldre än tiden (vem som läste eller ändrade vad och när; ingen text); poster om ett "
+           "ärende först när också ärendet avslutades så länge sedan."),
+         _("Poster om ärenden som är öppna, avslutades senare eller är bevarade, och en signerad kontrollpunkt "
+           "där kedjan nu börjar, så att loggen fortfarande kan kontrolleras."),
+         YEARS, 10, 2, _("Loggen ska finnas kvar längre än det den beskriver."), case_data=False),
 ]
 BY_CODE = {k.code: k for k in KINDS}
 CASE_KINDS = [k.code for k in KINDS if k.case_data]

@@ -22,11 +22,23 @@ from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
-from audit.log import record
+from audit.log import prunable, prune, record, record_many
 from incidents.models import (
     Action,
     Attachment,
@@ -38,6 +50,7 @@ from incidents.models import (
     ReportDraft,
     Submission,
 )
+from organisation.models import User
 from retention import schedule
 from retention.lock import run_lock
 from retention.models import FileRemoval, Hold, RetentionRun
@@ -53,7 +66,7 @@ CLOSED = Incident.Status.CLOSED
 CHUNK = 500
 # Cases thinned per transaction (manage.py gallra --batch): each case of a
 # batch is thinned fully or, with the whole batch, not at all.
-BATCH = 200
+BATCH = 500
 # Files under attachments/ that no attachment row names and that are older
 # than this are removed by the sweep (an upload in progress is younger).
 ORPHAN_AGE_SECONDS = 24 * 3600
@@ -116,6 +129,21 @@ def _draft_cutoff(now, rules):
     return None if age is None else now - age
 
 
+def _audit_cutoff(now, rules):
+    age = rules["audit"].age()
+    return None if age is None else now - age
+
+
+def _audit_keep(cutoff) -> list[Q]:
+    """The log's entries that stay though they are older than its rule: those
+    about a case that is open, was closed less than the rule ago, or is on hold
+    (the log is kept longer than the cases it describes)."""
+    # Unscoped: ids only, of every case (a system path).
+    young = Incident.unscoped.filter(~Q(status=CLOSED) | Q(closed_at__isnull=True) | Q(closed_at__gt=cutoff))
+    held = Hold.objects.filter(lifted_at__isnull=True)
+    return [Q(incident_id__in=young.values("pk")), Q(incident_id__in=held.values("incident_id"))]
+
+
 # --- preview ------------------------------------------------------------------
 
 @dataclass
@@ -158,6 +186,12 @@ def preview(now=None) -> Preview:
         rows = (ReportDraft.objects.filter(updated_at__lt=draft_cut).order_by()
                 .annotate(year=ExtractYear("updated_at")).values("year").annotate(n=Count("id")))
         result.drafts = {row["year"]: row["n"] for row in rows}
+    audit_cut = _audit_cutoff(now, rules)
+    result.by_kind["audit"] = {}
+    if audit_cut is not None:
+        rows = (prunable(audit_cut, keep=_audit_keep(audit_cut)).order_by()
+                .annotate(year=ExtractYear("at")).values("year").annotate(n=Count("id")))
+        result.by_kind["audit"] = {row["year"]: row["n"] for row in rows}
     return result
 
 
@@ -219,6 +253,11 @@ def _update(qs, **values):
     return super(IncidentQuerySet, qs).update(**values)
 
 
+def _when(pks, value, name):
+    """The column `name` set to `value` for the cases `pks`, kept for the others."""
+    return Case(When(pk__in=pks, then=value), default=F(name), output_field=Incident._meta.get_field(name))
+
+
 def _thin_batch(ids: list[int], cuts: dict, run: RetentionRun, now) -> tuple[Counter, int]:
     """Thin these cases in one transaction: for each, every due kind, or
     (on any failure) nothing of any of them. Returns (what was removed,
@@ -240,23 +279,29 @@ def _thin_batch(ids: list[int], cuts: dict, run: RetentionRun, now) -> tuple[Cou
         pks = sorted(kinds_of)
         of = {kind: [pk for pk in pks if kind in kinds_of[pk]] for kind in active}
         rollups.freeze(pks)
-        cases = Incident.unscoped.filter
+        # One UPDATE of the cases for every kind: each column keeps its
+        # value unless its kind is due for the case.
+        values = {"thinned_at": Coalesce(F("thinned_at"), Value(now)), "version": F("version") + 1}
         if of.get("identity"):
-            genders = dict(Incident.unscoped.filter(pk__in=of["identity"]).values_list("pk", "reporter__gender"))
-            for gender in set(genders.values()):
-                _update(cases(pk__in=[pk for pk, g in genders.items() if g == gender]),
-                        reporter=None, reporter_gender=gender or "")
+            gender = Subquery(User.objects.filter(pk=OuterRef("reporter_id")).values("gender")[:1])
+            values["reporter_gender"] = _when(of["identity"], Coalesce(gender, Value("")), "reporter_gender")
+            values["reporter"] = _when(of["identity"], Value(None), "reporter")
             removed["identity"] += len(of["identity"])
         if of.get("texts"):
-            _update(cases(pk__in=of["texts"]).exclude(police_reference=""), police_reference=REMOVED_REFERENCE)
-            _update(cases(pk__in=of["texts"]), description="", location="", police_reason="", closing_summary="",
-                    reopen_reason="")
-            Action.unscoped.filter(incident_id__in=of["texts"]).update(title="")
-            ChecklistItem.unscoped.filter(incident_id__in=of["texts"]).update(note="", reference="")
+            for name in ("description", "location", "police_reason", "closing_summary", "reopen_reason"):
+                values[name] = _when(of["texts"], Value(""), name)
+            values["police_reference"] = Case(
+                When(Q(pk__in=of["texts"]) & ~Q(police_reference=""), then=Value(REMOVED_REFERENCE)),
+                default=F("police_reference"), output_field=Incident._meta.get_field("police_reference"))
             removed["texts"] += len(of["texts"])
         if of.get("pseudonyms"):
-            _update(cases(pk__in=of["pseudonyms"]), actor_pseudonym="")
+            values["actor_pseudonym"] = _when(of["pseudonyms"], Value(""), "actor_pseudonym")
             removed["pseudonyms"] += len(of["pseudonyms"])
+        _update(Incident.unscoped.filter(pk__in=pks), **values)
+        if of.get("texts"):
+            Action.unscoped.filter(incident_id__in=of["texts"]).exclude(title="").update(title="")
+            ChecklistItem.unscoped.filter(incident_id__in=of["texts"]).filter(
+                ~Q(note="") | ~Q(reference="")).update(note="", reference="")
         messages = Counter()
         if of.get("messages"):
             rows = Message.unscoped.filter(incident_id__in=of["messages"])
@@ -276,16 +321,16 @@ def _thin_batch(ids: list[int], cuts: dict, run: RetentionRun, now) -> tuple[Cou
                 rows = model.objects.filter(incident_id__in=of["receipts"])
                 rows._raw_delete(rows.db)
             removed["receipts"] += len(of["receipts"])
-        _update(cases(pk__in=pks, thinned_at__isnull=True), thinned_at=now)
-        _update(cases(pk__in=pks), version=F("version") + 1)
+        proof = []
         for pk in pks:
-            case = Incident(pk=pk)
             changes = {"kinds": [None, kinds_of[pk]], "run": [None, run.pk]}
             if "messages" in kinds_of[pk]:
                 changes["messages_removed"] = [None, messages[pk]]
             if "attachments" in kinds_of[pk]:
                 changes["attachments_removed"] = [None, attachments[pk]]
-            record(None, "retention.thin", case, incident=case, actor_label=ACTOR, changes=changes)
+            proof.append((Incident(pk=pk), pk, changes))
+        # One entry per case, written in bulk through the log's own API.
+        record_many("retention.thin", proof, actor_label=ACTOR, model=Incident)
     return removed, len(pks)
 
 
@@ -344,13 +389,22 @@ def run(now=None, log=None, limit: int | None = None, batch: int = BATCH) -> Out
             removed["drafts"] += _thin_drafts(draft_cut, run_row)
         remove_files()
         swept = sweep_orphans()
+        audit_cut = _audit_cutoff(now, rules)
+        refused = ""
+        if audit_cut is not None:
+            pruned = prune(audit_cut, keep=_audit_keep(audit_cut), actor_label=ACTOR, run=run_row.pk)
+            if pruned.removed:
+                removed["audit"] += pruned.removed
+            refused = pruned.refused
         with transaction.atomic():
             run_row.finished_at = timezone.now()
             run_row.incidents = thinned
             run_row.removed = dict(removed)
             run_row.held = held_count
             run_row.save()
-            record(None, "retention.run", run_row, actor_label=ACTOR, changes={
-                "cases": [None, thinned], "removed": [None, dict(sorted(removed.items()))],
-                "held": [None, held_count], "orphans": [None, swept]})
+            summary = {"cases": [None, thinned], "removed": [None, dict(sorted(removed.items()))],
+                       "held": [None, held_count], "orphans": [None, swept]}
+            if refused:
+                summary["audit_refused"] = [None, refused]
+            record(None, "retention.run", run_row, actor_label=ACTOR, changes=summary)
     return Outcome(run=run_row, removed=removed, seconds=time.monotonic() - started)

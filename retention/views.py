@@ -136,7 +136,11 @@ def hr_extract(request):
     if request.method == "POST" and form.is_valid():
         person = extract.find_person(request.user, form.cleaned_data["person"])
         if person is None:
-            form.add_error("person", _("Det finns ingen användare med det användarnamnet eller den e-postadressen."))
+            # Unknown, or outside the user's subtree: the same 404 answer,
+            # with the form and what was typed.
+            form.add_error("person", _("Det finns ingen användare med det användarnamnet eller den e-postadressen "
+                                       "i det område där du är HR."))
+            return render(request, "retention/hr_extract.html", {"form": form}, status=404)
         else:
             data = extract.for_person(request.user, person)
             return _download(data, f"registerutdrag-{person.username}-{timezone.localdate():%Y-%m-%d}.json")

@@ -90,6 +90,7 @@ class City:
         self.committee = user("committee_north", (Role.COMMITTEE, self.north))
         self.auditor = user("auditor_city", (Role.AUDITOR, self.city))
         self.admin = user("admin_city", (Role.ADMIN, self.city))
+        self.archivist = user("archivist_city", (Role.ARCHIVIST, self.city))
         self.manager_south = user("manager_south", (Role.MANAGER, self.south_a))
         self.security_south = user("security_south", (Role.SECURITY_COORDINATOR, self.south))
         self.nobody = user("nobody")

@@ -33,7 +33,7 @@ def navigation(request):
         items.append((reverse("surveys:list"), _("Enkäter")))
     if Role.AUDITOR in roles:
         items.append((reverse("audit:list"), _("Granskningslogg")))
-    if Role.ADMIN in roles:
+    if roles & {Role.ADMIN, Role.ARCHIVIST}:
         items.append((reverse("retention:overview"), _("Gallring")))
     elif roles & {Role.SECURITY_COORDINATOR, Role.HR}:
         items.append((reverse("retention:holds"), _("Bevarande")))

@@ -73,3 +73,44 @@ def test_holds_runs_and_the_extract_in_a_browser(planted, phone, desktop):
         assert_accessible(page)
         screenshot(page, f"gallring-extract-{size}")
         page.context.clear_cookies()
+
+
+def test_the_logs_own_rule_in_the_runs_and_an_extract_outside_hrs_subtree(city, phone, desktop):
+    """Old log entries leave in a run, which the auditor sees; HR asking for
+    someone outside their subtree gets the form back with a clear error."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from audit.log import seal
+    from tests.audit.test_audit_prune import plant
+
+    old = timezone.now() - timedelta(days=12 * YEAR)
+    for i in range(4):
+        plant(old + timedelta(minutes=i))
+    seal()
+    case(city.south_a, reporter=city.employee_south, closed_days_ago=10, label="syd")
+    thinning.run()
+    for page, size in ((phone, "phone"), (desktop, "desktop")):
+        browser_login(page, city.auditor.username)
+        page.goto("/gallring/korningar/")
+        assert page.get_by_text("Granskningsloggen: 4", exact=False).first.is_visible()
+        assert no_horizontal_scroll(page), size
+        assert_accessible(page)
+        screenshot(page, f"gallring-runs-audit-{size}")
+        page.goto("/granskning/")
+        assert page.get_by_text("tog bort 4 loggposter äldre än regeln", exact=False).first.is_visible()
+        assert_accessible(page)
+        screenshot(page, f"gallring-audit-prune-{size}")
+        page.context.clear_cookies()
+        browser_login(page, city.hr.username)
+        page.goto("/gallring/registerutdrag/")
+        page.fill("#id_person", city.employee_south.email)
+        page.click("button[type=submit]:has-text('Ta fram utdraget')")
+        assert page.get_by_text("i det område där du är HR", exact=False).first.is_visible()
+        assert page.input_value("#id_person") == city.employee_south.email
+        assert "Beskrivning syd" not in page.content()
+        assert no_horizontal_scroll(page), size
+        assert_accessible(page)
+        screenshot(page, f"gallring-hr-extract-outside-{size}")
+        page.context.clear_cookies()

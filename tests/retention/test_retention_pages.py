@@ -191,3 +191,51 @@ def test_a_thinned_reports_messages_are_not_in_the_extract_any_more(city, client
     data = json.loads(client.post(reverse("retention:my_extract")).content)
     assert inc.reference not in {r["ärende"] for r in data["rapporter"]}
     assert not Message.unscoped.filter(incident=inc).exists() and not ReportDraft.objects.exists()
+
+
+def test_hr_produces_extracts_only_for_people_in_their_own_subtree(city, client, login):
+    """HR in the north may not produce the extract of someone in the south,
+    who has a report with a description, a message and an attachment
+    that would leak; the answer is the same 404 as for nobody at all."""
+    from django.http import Http404
+
+    from retention import extract
+
+    case(city.south_a, reporter=city.employee_south, closed_days_ago=10, label="syd")
+    for person in (city.security, city.admin, city.manager):
+        login(person)
+        assert client.get(reverse("retention:hr_extract")).status_code == 404
+    login(city.hr)
+    for typed in (city.employee_south.username, city.employee_south.email, "finns-inte"):
+        response = client.post(reverse("retention:hr_extract"), {"person": typed})
+        page = response.content.decode()
+        assert response.status_code == 404 and "i det område där du är HR" in page, typed
+        assert f'value="{typed}"' in page  # what was typed stays
+        assert "Beskrivning syd" not in page and "Mutförsök i syd" not in page
+    assert not AuditEntry.objects.filter(action="retention.extract").exists()
+    with pytest.raises(Http404):
+        extract.for_person(city.hr, city.employee_south)
+    # The south's own HR may.
+    from organisation.models import Role, RoleAssignment
+
+    RoleAssignment.objects.create(user=city.security_south, role=Role.HR, node=city.south)
+    login(city.security_south)
+    data = json.loads(client.post(reverse("retention:hr_extract"), {"person": city.employee_south.email}).content)
+    assert "Beskrivning syd" in {r["vad som hände"] for r in data["rapporter"]}
+
+
+def test_the_archivist_sets_the_schedule_and_sees_preview_and_runs_but_reads_no_case(city, client, login):
+    inc = case(city.north_a, reporter=city.employee, closed_days_ago=6 * YEAR, label="ark")
+    login(city.archivist)
+    page = client.get(reverse("retention:overview")).content.decode()
+    assert "1 ärende gallras." in page and "Beskrivning ark" not in page
+    assert client.post(reverse("retention:rule", args=["texts"]), {"period": "6"}).status_code == 302
+    assert RetentionRule.objects.get(kind="texts").period == 6
+    assert AuditEntry.objects.get(action="retention.rule.change").actor == city.archivist
+    assert client.get(reverse("retention:runs")).status_code == 200
+    # No case, no hold, no extract, no admin, no audit log.
+    for url in (reverse("casework:detail", args=[inc.pk]), reverse("casework:list"),
+                reverse("retention:holds"), reverse("retention:hr_extract"), reverse("audit:list")):
+        assert client.get(url).status_code == 404, url
+    assert client.get("/admin/").status_code in (302, 403, 404)
+    assert not AuditEntry.objects.filter(action="incident.view", actor=city.archivist).exists()
