@@ -1068,7 +1068,8 @@ def seed_police_cooperation(now: datetime) -> int:
     """Every district's agreement with its local police area (from the
     mapping), recorded by its security coordinator; in the demo district
     three meetings with notes and measures."""
-    from cycle.models import Duty
+    from cycle import services as cycle_services
+    from cycle.models import Duty, DutyOccurrence
     from police import cooperation
     from police.models import Agreement, Measure
     from situation.lens import add_months
@@ -1085,12 +1086,15 @@ def seed_police_cooperation(now: datetime) -> int:
         agreement = Agreement(
             node=district, area=area, city_party=district.name.replace("stadsdelsförvaltning", "stadsdelsnämnd"),
             police_party=f"Lokalpolisområde {area.name}, {area.region.name}",
-            valid_from=date(today.year - 1, 1, 1), valid_to=date(today.year + 1, 12, 31),
+            valid_from=date(today.year, 1, 1), valid_to=date(today.year + 1, 12, 31),
             city_contact="Säkerhetssamordnare", police_contact="Kommunpolis",
             rhythm="tertial" if code != data.DEMO_DISTRICT else "quarterly", meeting_day=12)
         cooperation.save_agreement(coordinator, agreement)
         made += 1
         if code != data.DEMO_DISTRICT:
+            # The other districts' meetings so far were held (without notes in Värn).
+            for occurrence in DutyOccurrence.objects.filter(duty_id=agreement.duty_id, due_date__lt=today):
+                cycle_services.mark_done(coordinator, occurrence, done_at=occurrence.due_date)
             continue
         for months_ago, notes in ((9, "Genomgång av lägesbilden. Polisen ser fler hot i sociala medier mot "
                                        "handläggare inom barn och unga."),

@@ -181,7 +181,10 @@ def save_agreement(user, agreement: Agreement, upload=None) -> Agreement:
 
 def create_meeting(user, agreement_pk, *, held_on: date, period_start: date, period_end: date) -> Meeting:
     """A meeting under an agreement. Checks: the period ends after it
-    starts. Audits police.meeting.create."""
+    starts. Audits police.meeting.create. A meeting that has been held
+    also marks the annual cycle's meeting duty done for the latest period
+    that had begun by then (_meeting_duty_done), so that the cycle does not
+    keep reminding of a meeting that took place."""
     agreement = get_agreement(user, agreement_pk)
     if period_end < period_start:
         raise Invalid({"period_end": _("Periodens slut är före dess början.")})
@@ -191,7 +194,31 @@ def create_meeting(user, agreement_pk, *, held_on: date, period_start: date, per
         record(user, "police.meeting.create", meeting, changes={
             "held_on": [None, held_on.isoformat()], "period_start": [None, period_start.isoformat()],
             "period_end": [None, period_end.isoformat()]})
+        _meeting_duty_done(user, agreement, meeting)
     return meeting
+
+
+def _meeting_duty_done(user, agreement, meeting) -> None:
+    """The open occurrence of the agreement's meeting duty whose period had
+    begun by the meeting, marked done on the meeting's day through the
+    annual cycle (which checks that the user may, and audits it). Nothing
+    for a meeting in the future, an agreement without a duty, or a user the
+    cycle does not let change the duty."""
+    from cycle.models import DutyOccurrence
+
+    if agreement.duty_id is None or meeting.held_on > timezone.localdate():
+        return
+    occurrence = (DutyOccurrence.objects.filter(duty_id=agreement.duty_id, status=DutyOccurrence.Status.OPEN,
+                                                period_start__lte=meeting.held_on)
+                  .order_by("-period_start").first())
+    if occurrence is None:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("Mötet den %(date)s är registrerat under Polissamverkan.") % {"date": meeting.held_on.isoformat()}
+    try:
+        cycle_services.mark_done(user, occurrence, done_at=meeting.held_on, result_note=note)
+    except (PermissionDenied, Http404):
+        return
 
 
 def save_notes(user, meeting_pk, notes: str) -> bool:

@@ -254,3 +254,27 @@ def test_the_pack_holds_only_suppressed_aggregates_and_the_measures(login, city,
     assert not re.search(r"(?<![\d,.])[1-4](?![\d,.%])\s+(?:rapporter|Rapporter)", flat)
     entry = AuditEntry.objects.get(action="police.meeting.pack")
     assert entry.actor == city.security
+
+
+def test_a_held_meeting_marks_its_duty_in_the_annual_cycle_done(city, area):
+    """The cycle stops reminding of a meeting that took place: the latest
+    period that had begun by the meeting is done on the meeting's day, a
+    missed earlier one stays open, and a meeting in the future marks nothing."""
+    agreement = make_agreement(city, area)   # tertial, on the 10th: Apr, Aug, Dec
+    occurrences = list(DutyOccurrence.objects.filter(duty=agreement.duty, due_date__year=TODAY.year)
+                       .order_by("period_start"))
+    assert len(occurrences) == 3
+    latest = max((o for o in occurrences if o.period_start <= TODAY), key=lambda o: o.period_start)
+    cooperation.create_meeting(city.security, agreement.pk, held_on=TODAY,
+                               period_start=TODAY - timedelta(days=120), period_end=TODAY - timedelta(days=1))
+    latest.refresh_from_db()
+    assert latest.status == DutyOccurrence.Status.DONE and latest.done_at == TODAY
+    assert latest.done_by == city.security
+    assert AuditEntry.objects.filter(action="cycle.occurrence.done", object_id=str(latest.pk)).exists()
+    others = DutyOccurrence.objects.filter(duty=agreement.duty).exclude(pk=latest.pk)
+    assert not others.filter(status=DutyOccurrence.Status.DONE).exists()
+
+    # A meeting planned for later marks nothing yet.
+    cooperation.create_meeting(city.security, agreement.pk, held_on=TODAY + timedelta(days=30),
+                               period_start=TODAY - timedelta(days=30), period_end=TODAY)
+    assert not others.filter(status=DutyOccurrence.Status.DONE).exists()
