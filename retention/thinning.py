@@ -39,6 +39,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from audit.log import prunable, prune, record, record_many
+from incidents import texts as case_texts
 from incidents.models import (
     Action,
     Attachment,
@@ -76,6 +77,13 @@ def _not_held():
     return ~Exists(Hold.objects.filter(incident_id=OuterRef("pk"), lifted_at__isnull=True))
 
 
+def _any_text(fields) -> Q:
+    q = Q()
+    for name in fields:
+        q |= ~Q(**{name: ""})
+    return q
+
+
 def _has(kind: str) -> Q:
     """Incidents that still hold data of `kind`."""
     if kind == "identity":
@@ -84,10 +92,14 @@ def _has(kind: str) -> Q:
         # Unscoped: gallring looks at every case's rows (a system path).
         actions = Action.unscoped.filter(incident_id=OuterRef("pk")).exclude(title="")
         notes = ChecklistItem.unscoped.filter(incident_id=OuterRef("pk")).filter(~Q(note="") | ~Q(reference=""))
-        return (~Q(description="") | ~Q(location="") | ~Q(police_reason="") | ~Q(closing_summary="")
+        held = (~Q(description="") | ~Q(location="") | ~Q(police_reason="") | ~Q(closing_summary="")
                 | ~Q(reopen_reason="")
                 | (~Q(police_reference="") & ~Q(police_reference=REMOVED_REFERENCE))
                 | Exists(actions) | Exists(notes))
+        for other in case_texts.registered():   # other apps' texts about the case
+            held |= Exists(other.rows().filter(**{other.to_incident: OuterRef("pk")})
+                           .filter(_any_text(other.fields)))
+        return held
     if kind == "messages":
         return Exists(Message.unscoped.filter(incident_id=OuterRef("pk")))
     if kind == "attachments":
@@ -302,6 +314,9 @@ def _thin_batch(ids: list[int], cuts: dict, run: RetentionRun, now) -> tuple[Cou
             Action.unscoped.filter(incident_id__in=of["texts"]).exclude(title="").update(title="")
             ChecklistItem.unscoped.filter(incident_id__in=of["texts"]).filter(
                 ~Q(note="") | ~Q(reference="")).update(note="", reference="")
+            for other in case_texts.registered():
+                other.rows().filter(**{f"{other.to_incident}__in": of["texts"]}).filter(
+                    _any_text(other.fields)).update(**{name: "" for name in other.fields})
         messages = Counter()
         if of.get("messages"):
             rows = Message.unscoped.filter(incident_id__in=of["messages"])

@@ -9,3 +9,13 @@ class SupportConfig(AppConfig):
 
     name = "support"
     verbose_name = _("Stöd till medarbetaren")
+
+    def ready(self):
+        from incidents import texts
+        from support.models import SupportAnswer, SupportOffer, SupportStep, SupportTrack
+
+        # Gallring removes these with the case's own free texts (retention.thinning).
+        texts.register(SupportTrack, "incident_id", ["end_reason"])
+        texts.register(SupportStep, "track__incident_id", ["note"])
+        texts.register(SupportOffer, "track__incident_id", ["note"])
+        texts.register(SupportAnswer, "incident_id", ["comment"])
