@@ -5,7 +5,9 @@ decision, which closes the cycle's occurrence.
 The figures are the situation picture of the duty's node and year, as the
 reader sees it there (suppressed for aggregate-only readers): reports,
 police-reported share, times to acknowledge and close, repeated actors and
-training coverage. Värn holds no staff survey, so the page says so.
+training coverage; and the newest prevalence survey of the node (or its
+administration) whose period overlaps the year, with its underreporting
+estimate as the situation picture shows it (surveys.underreporting).
 
 record_decision() checks that the user is HR at the node (HR owns the
 plan), closes the occurrence through cycle.services.mark_done (which checks
@@ -27,6 +29,7 @@ from governance.models import PlanVersion
 from situation import stats
 from situation.forms import load_terms
 from situation.lens import Lens
+from surveys import underreporting
 
 UNCHANGED, NEW_VERSION = "unchanged", "new_version"
 KEY_LABELS = 6  # reports, per 100, against last year, police share, times to acknowledge and close
@@ -66,6 +69,17 @@ def figures(user, occurrence):
     # Handlers see the actors themselves (a list); aggregate readers a suppressed count.
     repeated = len(picture.repeated) if picture.repeated is not None else picture.repeated_count
     return lens, key_figure_rows(picture)[:KEY_LABELS], repeated, training
+
+
+def survey(user, occurrence):
+    """The newest survey of the review's node whose period overlaps the
+    review's, as `user` may see it (None when there is none or its results
+    are not shown). Side effects: none."""
+    found = underreporting.latest_for(user, occurrence.duty.node)
+    if found is None or found.survey.period_start > occurrence.period_end \
+            or found.survey.period_end < occurrence.period_start:
+        return None
+    return found
 
 
 def record_decision(user, occurrence_pk, *, decision: str, version_pk=None, note: str = ""):

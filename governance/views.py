@@ -290,6 +290,7 @@ def review(request, pk):
     return render(request, "governance/review.html", {
         "occurrence": occurrence, "node": node, "version": current,
         "sections": plan.sections(current) if current else [], "lens": lens, "key": key, "repeated": repeated,
-        "training": training, "form": form if can_decide else None, "versions": versions,
+        "training": training, "survey": review_rules.survey(request.user, occurrence),
+        "form": form if can_decide else None, "versions": versions,
         "can_edit": permissions.may_edit(request.user, node), "draft": plan.draft_of(node),
     }, status=status)

@@ -73,3 +73,28 @@ def test_only_hr_decides_and_strangers_get_404(login, city, review):
     assert login(city.employee).get(url).status_code == 404
     review.refresh_from_db()
     assert not review.is_done
+
+
+def test_the_review_shows_the_years_survey_beside_the_figures(login, city, review, smtp_server):
+    """A prevalence survey of the district whose period overlaps the year is
+    on the review page with its response rate and underreporting estimate."""
+    from surveys import services
+    from tests.surveys.helpers import answer_data, secrets_from, staff, start
+
+    client = login(city.hr)
+    page = client.get(reverse("governance:review", args=[review.pk])).content.decode()
+    assert "ingen exponeringsenkät under perioden" in page
+    staff(city, count_a=6, count_b=4)
+    survey = start(city, period_start=date(YEAR, 1, 1), period_end=date(YEAR, 6, 30)).survey
+    for secret in list(secrets_from(smtp_server).values())[:7]:
+        services.submit_answer(secret, answer_data(city.north_a))
+    page = client.get(reverse("governance:review", args=[review.pk])).content.decode()
+    assert "Enkätresultat: underrapportering" in page and "ingen exponeringsenkät" not in page
+    survey.refresh_from_db()
+    assert f"7 svar av {survey.invited} inbjudna, svarsfrekvens {round(700 / survey.invited)} %" in page
+    assert reverse("surveys:detail", args=[survey.pk]) in page
+    # A survey of another year is not this year's review's.
+    survey.period_start, survey.period_end = date(YEAR - 2, 1, 1), date(YEAR - 2, 12, 31)
+    survey.save()
+    page = client.get(reverse("governance:review", args=[review.pk])).content.decode()
+    assert "ingen exponeringsenkät under perioden" in page
