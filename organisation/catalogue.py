@@ -11,8 +11,12 @@ stamp (knowledge connects its own models with bump_on()). A random stamp,
 not a counter: a shared cache that was emptied or restarted starts a new
 one, and no process can serve a fragment kept under a stamp that came back.
 Writes that send no signal (QuerySet.update in a shell) are seen when the
-fragments expire (FRAGMENT_SECONDS).
+fragments expire (FRAGMENT_SECONDS). A shared cache that does not answer
+(the cache table not created, Redis down) breaks nothing: stamp() is then
+"" and the pages render everything, and a change is logged and seen when
+the kept fragments expire.
 """
+import logging
 import uuid
 
 from django.core.cache import cache
@@ -22,20 +26,35 @@ from django.db.models.signals import post_delete, post_save
 KEY = "catalogue-stamp"
 FRAGMENT_SECONDS = 600
 
+logger = logging.getLogger(__name__)
+
 
 def stamp() -> str:
-    """The current stamp; a new one when the shared cache has none."""
-    value = cache.get(KEY)
-    if value is None:
-        cache.add(KEY, uuid.uuid4().hex, timeout=None)
-        value = cache.get(KEY) or ""
-    return value
+    """The current stamp; a new one when the shared cache has none; ""
+    (keep nothing) when the shared cache does not answer."""
+    try:
+        value = cache.get(KEY)
+        if value is None:
+            cache.add(KEY, uuid.uuid4().hex, timeout=None)
+            value = cache.get(KEY) or ""
+        return value
+    except Exception:
+        logger.warning("The shared cache did not answer; the page is rendered in full", exc_info=True)
+        return ""
+
+
+def _new_stamp() -> None:
+    try:
+        cache.set(KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        logger.warning("The shared cache did not answer; kept fragments are used until they expire",
+                       exc_info=True)
 
 
 def bump() -> None:
     """A vocabulary changed: every kept fragment is stale. After commit, so
     that no request renders the old rows under the new stamp."""
-    transaction.on_commit(lambda: cache.set(KEY, uuid.uuid4().hex, timeout=None))
+    transaction.on_commit(_new_stamp)
 
 
 def _changed(sender, raw=False, **kwargs):

@@ -117,3 +117,18 @@ def test_english_is_kept_apart(client, login, city):
     english = client.get(REPORT, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Vilken form av påverkan?" in swedish
     assert "Vilken form av påverkan?" not in english
+
+
+def test_a_shared_cache_that_does_not_answer_breaks_nothing(client, login, city, settings,
+                                                           django_capture_on_commit_callbacks):
+    """A database cache whose table was never created: the form renders in
+    full and a changed label is saved; nothing is kept."""
+    settings.CACHES = {**settings.CACHES, "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "no_such_cache_table"}}
+    login(city.employee)
+    term = InfluenceForm.objects.get(code="hot")
+    term.label = "Hot, utan cache"
+    with django_capture_on_commit_callbacks(execute=True):
+        term.save()
+    assert "Hot, utan cache" in page(client)
+    assert kept() == 0
