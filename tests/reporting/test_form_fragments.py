@@ -119,10 +119,13 @@ def test_english_is_kept_apart(client, login, city):
     assert "Vilken form av påverkan?" not in english
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_shared_cache_that_does_not_answer_breaks_nothing(client, login, city, settings,
                                                            django_capture_on_commit_callbacks):
     """A database cache whose table was never created: the form renders in
-    full and a changed label is saved; nothing is kept."""
+    full and a changed label is saved; nothing is kept. (Requests run in
+    autocommit, as in production: PostgreSQL would abort a surrounding
+    transaction at the failed cache query.)"""
     settings.CACHES = {**settings.CACHES, "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "no_such_cache_table"}}
     login(city.employee)
