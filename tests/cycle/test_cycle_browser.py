@@ -15,6 +15,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TODAY = timezone.localdate()
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """Today as each test starts, not as the module was collected: a run
+    that passes midnight keeps its dates right."""
+    global TODAY
+    TODAY = timezone.localdate()
+
+
 @pytest.fixture
 def cycle(city):
     """Standard duties since 1 January last year: last year mostly done, this

@@ -22,6 +22,14 @@ from tests.factories import incident
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    """Today as each test starts, not as the module was collected: a run
+    that passes midnight keeps its dates right."""
+    global TODAY
+    TODAY = timezone.localdate()
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

@@ -22,6 +22,14 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 TODAY = timezone.localdate()
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """Today as each test starts, not as the module was collected: a run
+    that passes midnight keeps its dates right."""
+    global TODAY
+    TODAY = timezone.localdate()
+
+
 def report_to_police(user, inc, k="K123456-26", on=None):
     workflow.update_checklist_item(user, inc.pk, ChecklistItem.Code.POLICE, state=ChecklistItem.State.DONE,
                                    reference=k, done_on=on or TODAY - timedelta(days=30))
