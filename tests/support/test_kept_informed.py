@@ -3,6 +3,7 @@ come in, when it is received, written to and closed, never with content;
 the same progress on their page and on the receipt-code page; and the
 feedback clock that reminds the handlers when the reporter has heard
 nothing for three months. Real SMTP server, real database."""
+import functools
 import uuid
 from datetime import timedelta
 
@@ -40,7 +41,7 @@ def report(city, reporter, commit=None, **overrides):
         "source": Source.objects.get(code="brukare"),
     }
     values.update(overrides)
-    work = lambda: reporting.create_report(reporter=reporter, data=values, token=uuid.uuid4())  # noqa: E731
+    work = functools.partial(reporting.create_report, reporter=reporter, data=values, token=uuid.uuid4())
     return commit(work) if commit else work()
 
 
