@@ -256,8 +256,10 @@ def _fixed_key(request, form, anonymous_only, draft) -> str:
     anonymous form and by login (help links need one); the optional section
     also by the pre-filled operation area (in the template). Everything they
     show is in organisation.catalogue's stamp."""
+    if form.is_bound or draft is not None:
+        return ""
     stamp = catalogue.stamp()
-    if form.is_bound or draft is not None or not stamp:
+    if not stamp:
         return ""
     return ":".join([translation.get_language() or "", stamp,
                      "anonym" if anonymous_only else "", "in" if request.user.is_authenticated else ""])
