@@ -152,11 +152,6 @@ def preview_routing(*, reporter, unit, bypass: bool, identity_mode=NAMED, people
     return route(incident, people)
 
 
-def _tell(incident, routing) -> int:
-    """The report's e-mails: its recipients, then the reporter's receipt."""
-    return notify.filed(incident, routing)
-
-
 def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=None) -> Receipt:
     """File a report. `data` is a report form's cleaned_data.
 
@@ -237,7 +232,7 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
                 # was still named holds the same text, with an older token.
                 discard_draft(reporter)
             routing = route(incident, people)
-            transaction.on_commit(lambda: after_response(lambda: _tell(incident, routing)))
+            transaction.on_commit(lambda: after_response(lambda: notify.filed(incident, routing)))
     except IntegrityError:
         # The same token was committed by a concurrent request (double tap).
         for name in written:
