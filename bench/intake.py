@@ -42,6 +42,13 @@ reconciled with the database.
                            4 clients before the rush: the machine's floor, to
                            compare figures across machines (the login page when
                            /healthz/ does not exist; floor_path says which)
+  mail                     worker: VARN_MAIL_WORKER=1 and the outbox's sender (manage.py
+                           send_queued_mail --loop, nice 15) as the README deploys it;
+                           inline: each web worker sends after its response (--mail)
+  mail_queued_at_end       e-mails still waiting in the outbox when the rush ended
+  mail_drain_s             seconds after the rush until the sender had sent them all
+  mail_left                e-mails still waiting after that (should be 0)
+  mail_sender_cpu_ms_per_report   the sender's CPU, rush and catching up, per report
   audit_verified           manage.py seal_audit + verify_audit afterwards (yes/no)
 
 --faults kills one gunicorn worker (SIGKILL) a third into the measured window
@@ -523,6 +530,31 @@ def start_gunicorn(args, env, tmp, port, pool="", extra=()):
     raise SystemExit(f"gunicorn did not start; see {out.name}")
 
 
+class SENDER:
+    """The outbox's sender (notifications/outbox.py), run as the README
+    runs it: `nice -n 15 manage.py send_queued_mail --loop`."""
+
+    @staticmethod
+    def exists(root) -> bool:
+        return (Path(root) / "notifications" / "management" / "commands" / "send_queued_mail.py").exists()
+
+    @staticmethod
+    def start(args, env, tmp):
+        command = ["nice", "-n", "15", sys.executable, str(Path(args.root) / "manage.py"),
+                   "send_queued_mail", "--loop"]
+        log(" ".join(command[3:]) + " (nice 15)")
+        out = open(tmp / "sender.log", "w")
+        return subprocess.Popen(command, env=env, cwd=args.root, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def queued_mail(args) -> int:
+    import psycopg
+
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{args.db}", autocommit=True) as conn:
+        return conn.execute("SELECT count(*) FROM notifications_queuedmail").fetchone()[0]
+
+
 def reconcile(args, stats, run_id):
     import psycopg
 
@@ -554,7 +586,7 @@ def run(args):
     smtp_port, port, intake_port = free_port(), free_port(), free_port()
     env = environment(args, tmp, smtp_port)
     sink = subprocess.Popen([sys.executable, __file__, "--smtp-sink", str(smtp_port), str(tmp / "mails")])
-    servers = []
+    servers, sender = [], None
     try:
         if args.reuse:
             # A database kept by an earlier --keep run: only the static files again.
@@ -566,6 +598,9 @@ def run(args):
         if args.profile:
             profile(args, env, ids)
             return
+        if args.mail == "worker":
+            env["VARN_MAIL_WORKER"] = "1"
+            sender = SENDER.start(args, env, tmp)
         servers.append(start_gunicorn(args, env, tmp, port, extra=args.gunicorn_arg))
         if args.pools == 2:
             # The reporters' routes on a pool of their own, as the proxy in
@@ -619,7 +654,7 @@ def run(args):
         database.start()
         time.sleep(max(0.0, begin - time.monotonic()))
         database.mark("begin")
-        cpu_before = (server_cpu(masters), time.process_time())
+        cpu_before = (server_cpu(masters), time.process_time(), cpu_seconds(sender.pid) if sender else 0.0)
         sampler = threading.Thread(target=case_sampler,
                                    args=(stats, coordinator, case_path, stop_at, 0.5, "load", 100_000))
         sampler.start()
@@ -637,11 +672,24 @@ def run(args):
         time.sleep(max(0.0, stop_at - time.monotonic()))
         database.mark("end")
         database.done.set()
-        cpu_after = (server_cpu(masters), time.process_time())
+        cpu_after = (server_cpu(masters), time.process_time(), cpu_seconds(sender.pid) if sender else 0.0)
         for t in threads:
             t.join(timeout=120)
         sampler.join(timeout=60)
-        notes["cpu"] = (cpu_after[0] - cpu_before[0], database.used("begin", "end"), cpu_after[1] - cpu_before[1])
+        if sender:
+            # The e-mails the rush queued: how long the sender takes to catch
+            # up once it ends, and its CPU for them, rush and catching up.
+            notes["mail_queued_at_end"] = queued_mail(args)
+            ended = time.monotonic()
+            for _ in range(600):
+                if not queued_mail(args):
+                    break
+                time.sleep(0.5)
+            notes["mail_drain_s"] = time.monotonic() - ended
+            notes["mail_left"] = queued_mail(args)
+            notes["sender_cpu"] = cpu_seconds(sender.pid) - cpu_before[2]
+        notes["cpu"] = (cpu_after[0] - cpu_before[0], database.used("begin", "end"), cpu_after[1] - cpu_before[1],
+                        cpu_after[2] - cpu_before[2])
         notes["servers"] = [(command, len(worker_pids(process.pid))) for process, command in servers]
         log("reconciling with the database")
         time.sleep(1)
@@ -650,6 +698,9 @@ def run(args):
         notes["emails"] = (tmp / "mails").read_text() if (tmp / "mails").exists() else "0"
         print_results(args, stats, begin, stop_at, lost, duplicated, ghosts, stored, floor_rps, floor_path, notes)
     finally:
+        for process in [sender] if sender else []:
+            process.terminate()
+            process.wait(timeout=30)
         for process, _ in servers:
             try:
                 os.killpg(process.pid, signal.SIGTERM)
@@ -697,7 +748,7 @@ def print_results(args, stats, begin, stop_at, lost, duplicated, ghosts, stored,
     print(f"case_samples_under_load: {len(load)}")
     print(f"floor_rps: {floor_rps:.0f}")
     print(f"floor_path: {floor_path}")
-    app, db, client = notes["cpu"]
+    app, db, client, mailer = notes["cpu"]
     if filed:
         # CPU per report, from /proc: what the figures would be on a machine
         # of our own (others' load on a shared machine shows here as less
@@ -705,7 +756,14 @@ def print_results(args, stats, begin, stop_at, lost, duplicated, ghosts, stored,
         print(f"server_cpu_ms_per_report: {app * 1000 / len(filed):.0f}")
         print(f"database_cpu_ms_per_report: {db * 1000 / len(filed):.0f}")
         print(f"client_cpu_ms_per_report: {client * 1000 / len(filed):.0f}")
-        print(f"cpu_share_of_machine: {(app + db + client) / (args.seconds * (os.cpu_count() or 1)) * 100:.0f}%")
+        print(f"cpu_share_of_machine: {(app + db + client + mailer) / (args.seconds * (os.cpu_count() or 1)) * 100:.0f}%")
+    print(f"mail: {args.mail}")
+    if "mail_drain_s" in notes:
+        print(f"mail_queued_at_end: {notes['mail_queued_at_end']}")
+        print(f"mail_drain_s: {notes['mail_drain_s']:.1f}")
+        print(f"mail_left: {notes['mail_left']}")
+        if filed:
+            print(f"mail_sender_cpu_ms_per_report: {notes['sender_cpu'] * 1000 / len(filed):.0f}")
     print(f"emails_received: {notes['emails']}")
     print(f"audit_verified: {notes['audit']}")
     if args.faults:
@@ -845,6 +903,10 @@ def main():
                         help="extra argument for the intake pool's gunicorn (repeatable)")
     parser.add_argument("--intake-nice", type=int, metavar="N",
                         help="VARN_NICE for the intake pool (default: the config's, 10)")
+    parser.add_argument("--mail", choices=("worker", "inline"),
+                        help="worker (the default when the checkout has the outbox's sender): "
+                             "VARN_MAIL_WORKER=1 and `manage.py send_queued_mail --loop` under nice 15, as the "
+                             "README deploys it; inline: each web worker sends its report's e-mails after the response")
     parser.add_argument("--keep", action="store_true", help="keep the database and the temporary folder")
     parser.add_argument("--reuse", action="store_true",
                         help="use the database an earlier --keep run left (with --db); do not rebuild it")
@@ -856,6 +918,8 @@ def main():
     args.root = str(Path(args.root).resolve())
     if args.pools is None:
         args.pools = 2 if (Path(args.root) / "gunicorn.conf.py").exists() else 1
+    if args.mail is None:
+        args.mail = "worker" if SENDER.exists(args.root) else "inline"
     if not 1 <= args.reporters <= 1000 or not 1 <= args.seconds <= 3600:
         parser.error("--reporters 1..1000 and --seconds 1..3600")
     run(args)

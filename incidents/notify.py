@@ -1,4 +1,5 @@
-"""E-mail notifications about cases, sent through notifications.mail.
+"""E-mail notifications about cases, sent through notifications.mail (a new
+report's through its outbox, notifications.outbox).
 
 An e-mail says only that something needs attention and where to look: never
 the description, the reporter, the forms of influence or any other content of
@@ -6,64 +7,71 @@ the case, because e-mail leaves the system's access control and audit log.
 Sending failures are logged (without content) and never break the action
 that caused them.
 """
-import contextlib
-
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from incidents.checklist import safety_rep_informed
-from notifications.mail import one_connection, send_notice
+from incidents.models import Incident
+from notifications.mail import send_notice
+from notifications.outbox import letters, queue
 
 
 def filed(incident, routing) -> int:
-    """A report was filed: its recipients (new_report), then the reporter's
-    receipt (received_to_reporter), over one connection to the mail server."""
-    with one_connection() as connection:
-        return (new_report(incident, routing, connection=connection)
-                + received_to_reporter(incident, connection=connection))
+    """A report was filed: notices to its handlers and, for information, its
+    safety representative, and the reporter's receipt, queued in the
+    filing's transaction in one statement (notifications.outbox) and sent
+    after it. Returns the number queued."""
+    return queue(*new_report(incident, routing), received_to_reporter(incident))
 
 
-def new_report(incident, routing, *, connection=None) -> int:
-    """Tell the report's handlers (and, for information, the safety
-    representative) that a new report has arrived. When the e-mail reached
-    a safety representative, the checklist item "Skyddsombudet informerat"
-    is marked done by the system (incidents.checklist.safety_rep_informed)."""
-    with translation.override(settings.LANGUAGE_CODE), \
-            (contextlib.nullcontext(connection) if connection else one_connection()) as connection:
+def new_report(incident, routing) -> tuple[list, list]:
+    """The letters telling the report's handlers, and for information the
+    safety representative, that a new report has arrived. Once the e-mail has
+    reached a safety representative, the checklist item "Skyddsombudet
+    informerat" is marked done by the system (safety_rep_sent)."""
+    with translation.override(settings.LANGUAGE_CODE):
         path = reverse("casework:detail", args=[incident.pk])
-        sent = send_notice(
+        handlers = letters(
             routing.handlers,
             _("Värn: en ny rapport behöver din uppmärksamhet"),
             _("En ny rapport (%(ref)s) har kommit in till Värn och behöver din uppmärksamhet.") % {"ref": incident.reference},
-            path, connection=connection,
+            path,
         )
-        informed = send_notice(
+        # The e-mail is the safety representative's information: the
+        # checklist records it when it has gone out, so that no handler has to.
+        informed = letters(
             routing.informed,
             _("Värn: en ny rapport i ditt skyddsområde"),
             _("En ny rapport (%(ref)s) har kommit in i ditt skyddsområde. Du får detta för kännedom.") % {"ref": incident.reference},
-            path, connection=connection,
+            path, then="incidents.notify.safety_rep_sent", then_arg=incident.pk,
         )
-        # The e-mail is the safety representative's information: the
-        # checklist records it, so that no handler has to.
-        safety_rep_informed(incident, informed)
-    return sent + informed
+    return handlers, informed
 
 
-def received_to_reporter(incident, *, connection=None) -> int:
-    """Tell a named or confidential reporter that their report has arrived
-    (the receipt, as the whistleblowing act's norm asks). Anonymous reporters
-    have their receipt code and the receipt page."""
+def safety_rep_sent(incident_pk: str, count: int) -> None:
+    """The outbox sent `count` e-mails to the safety representatives of this
+    report: incidents.checklist.safety_rep_informed."""
+    # Unscoped: the system records its own e-mail on the case; nothing is shown.
+    incident = Incident.unscoped.filter(pk=int(incident_pk)).first()
+    if incident is not None:
+        safety_rep_informed(incident, count)
+
+
+def received_to_reporter(incident) -> list:
+    """The letter telling a named or confidential reporter that their report
+    has arrived (the receipt, as the whistleblowing act's norm asks).
+    Anonymous reporters have their receipt code and the receipt page."""
     if incident.reporter_id is None:
-        return 0
+        return []
     with translation.override(settings.LANGUAGE_CODE):
-        return send_notice(
+        return letters(
             [incident.reporter],
             _("Värn: din rapport har kommit in"),
             _("Din rapport %(ref)s har kommit in till Värn. Du får e-post när den har tagits emot, när någon "
               "skriver till dig och när ärendet avslutas.") % {"ref": incident.reference},
-            reverse("reporting:mine_detail", args=[incident.pk]), connection=connection,
+            reverse("reporting:mine_detail", args=[incident.pk]),
         )
 
 

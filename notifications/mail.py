@@ -6,7 +6,6 @@ to look: never the description, the reporter or any other content, because
 e-mail leaves the system's access control and audit log. Sending failures
 are logged (without content) and never break the action that caused them.
 """
-import contextlib
 import logging
 import threading
 
@@ -23,44 +22,33 @@ def absolute(path: str) -> str:
     return settings.BASE_URL.rstrip("/") + path
 
 
-@contextlib.contextmanager
-def one_connection():
-    """One connection to the mail server for several send_notice calls
-    (a new report's handlers and its safety representative): opened once,
-    closed at the end. A server that does not answer is logged here and
-    again by each send_notice, which then tries on its own."""
-    connection = get_connection()
-    try:
-        connection.open()
-    except Exception:
-        logger.exception("Could not connect to the mail server")
-    try:
-        yield connection
-    finally:
-        try:
-            connection.close()
-        except Exception:
-            logger.exception("Could not close the connection to the mail server")
+def addresses_of(users) -> list[str]:
+    """The distinct addresses of the active users among `users`, sorted."""
+    return sorted({u.email for u in users if getattr(u, "email", "") and u.is_active})
 
 
-def send_notice(users, subject: str, text: str, path: str, *, about_a_case: bool = True,
-                connection=None) -> int:
-    """Send `text` and a link to `path` to each active user with an address.
-    A notice about a case ends by saying why it holds no content. Returns
-    the number of e-mails sent (0 when the mail server is down).
-    `connection`: one from one_connection() to share, else a new one."""
-    addresses = sorted({u.email for u in users if getattr(u, "email", "") and u.is_active})
-    if not addresses:
-        return 0
+def notice_body(text: str, path: str, *, about_a_case: bool = True) -> str:
+    """A notice's text: `text`, the link to `path` and, about a case, why it
+    says nothing of the case's content."""
     with translation.override(settings.LANGUAGE_CODE):
         parts = [text, absolute(path)] if path else [text]
         if about_a_case:
             parts.append(_("Av sekretesskäl står inget om ärendets innehåll i det här meddelandet. "
                            "Logga in i Värn för att läsa."))
-        body = "\n\n".join(parts)
+        return "\n\n".join(parts)
+
+
+def send_notice(users, subject: str, text: str, path: str, *, about_a_case: bool = True) -> int:
+    """Send `text` and a link to `path` to each active user with an address.
+    A notice about a case ends by saying why it holds no content. Returns
+    the number of e-mails sent (0 when the mail server is down)."""
+    addresses = addresses_of(users)
+    if not addresses:
+        return 0
+    body = notice_body(text, path, about_a_case=about_a_case)
     messages = [EmailMessage(subject=subject, body=body, to=[a]) for a in addresses]
     try:
-        return (connection or get_connection()).send_messages(messages) or 0
+        return get_connection().send_messages(messages) or 0
     except Exception:  # the mail server is down: what caused the notice is safe in the database
         logger.exception("Could not send notification e-mail about %s", path)
         return 0
@@ -80,7 +68,7 @@ def after_response(work) -> None:
     queue = getattr(_waiting, "queue", None)
     if queue is None:
         _run(work)
-    else:
+    elif work not in queue:   # the same function twice (the outbox's drain) runs once
         queue.append(work)
 
 

@@ -20,3 +20,30 @@ class SentReminder(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class QueuedMail(models.Model):
+    """An e-mail waiting to be sent (notifications.outbox). Written in the
+    same transaction as what it tells about, so a committed report always
+    has its notices; deleted once the mail server has taken it. Holds an
+    address and a notice without case content, nothing else.
+
+    `then` names a function (dotted path) to call with `then_arg` and the
+    number sent once this e-mail is sent (the safety representative's
+    checklist item); blank for none."""
+
+    to = models.EmailField(_("till"))
+    subject = models.CharField(_("ämne"), max_length=300)
+    body = models.TextField(_("text"))
+    then = models.CharField(max_length=100, blank=True)
+    then_arg = models.CharField(max_length=100, blank=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    next_try_at = models.DateTimeField(default=timezone.now, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("e-post i kö")
+        verbose_name_plural = _("e-post i kö")
+
+    def __str__(self):
+        return f"{self.to}: {self.subject}"

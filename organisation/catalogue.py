@@ -17,9 +17,11 @@ fragments expire (FRAGMENT_SECONDS). A shared cache that does not answer
 the kept fragments expire.
 """
 import logging
+import threading
 import uuid
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -28,22 +30,64 @@ FRAGMENT_SECONDS = 600
 
 logger = logging.getLogger(__name__)
 
+# The stamp as the request in hand read it: asked of the shared cache once
+# per request (forgotten when it ends and when this process sets a new one);
+# outside a request (commands, the timer) asked every time.
+_read = threading.local()
+
 
 def stamp() -> str:
     """The current stamp; a new one when the shared cache has none; ""
     (keep nothing) when the shared cache does not answer."""
+    value = getattr(_read, "stamp", None)
+    if value is not None and getattr(_read, "in_request", False):
+        return value
     try:
         value = cache.get(KEY)
         if value is None:
             cache.add(KEY, uuid.uuid4().hex, timeout=None)
             value = cache.get(KEY) or ""
-        return value
     except Exception:
         logger.warning("The shared cache did not answer; the page is rendered in full", exc_info=True)
-        return ""
+        value = ""
+    _read.stamp = value
+    return value
+
+
+def _forget(**kwargs) -> None:
+    _read.stamp = None
+
+
+def _request_started(**kwargs) -> None:
+    _read.stamp, _read.in_request = None, True
+
+
+def _request_finished(**kwargs) -> None:
+    _read.stamp, _read.in_request = None, False
+
+
+request_started.connect(_request_started, dispatch_uid="catalogue-stamp-request-started")
+request_finished.connect(_request_finished, dispatch_uid="catalogue-stamp-request-finished")
+
+
+def kept(name: str, compute):
+    """compute(), kept in this process's memory (the "fragments" cache)
+    under the current stamp: for values built only from the vocabularies
+    (the knowledge bank's article titles). Computed each time when the
+    shared cache does not answer."""
+    current = stamp()
+    if not current:
+        return compute()
+    key = f"{name}:{current}"
+    value = caches["fragments"].get(key)
+    if value is None:
+        value = compute()
+        caches["fragments"].set(key, value, FRAGMENT_SECONDS)
+    return value
 
 
 def _new_stamp() -> None:
+    _forget()
     try:
         cache.set(KEY, uuid.uuid4().hex, timeout=None)
     except Exception:

@@ -40,9 +40,10 @@ def tree_order(nodes, *, path=attrgetter("path"), name=attrgetter("name")) -> li
     return sorted(nodes, key=key)
 
 
-def chain(unit: OrgUnit) -> list[OrgUnit]:
-    """The unit and the nodes above it, nearest first."""
-    return [unit] + list(unit.ancestors().order_by("-path"))
+def chain_ids(unit: OrgUnit) -> list[int]:
+    """The pks of the unit and the nodes above it, nearest first, read from
+    its materialised path (no query)."""
+    return [int(part) for part in unit.path.strip("/").split("/") if part][::-1]
 
 
 def nearest_holders(unit: OrgUnit, role: str, exclude=None) -> list:
@@ -53,13 +54,14 @@ def nearest_holders(unit: OrgUnit, role: str, exclude=None) -> list:
 
 
 def nearest_holders_by_role(unit: OrgUnit, roles, exclude=None) -> dict[str, list]:
-    """nearest_holders for several roles at once, in three queries whatever
-    the number of roles and people: the chain above the unit, the
-    assignments on it, and the holders' own assignments (User.assignment_rows,
-    loaded together so that checking what each may reach asks nothing more)."""
-    nodes = chain(unit)
+    """nearest_holders for several roles at once, in two queries whatever
+    the number of roles and people: the assignments on the chain above the
+    unit (chain_ids, from its path), and the holders' own assignments
+    (User.assignment_rows, loaded together so that checking what each may
+    reach asks nothing more)."""
+    nodes = chain_ids(unit)
     rows = (RoleAssignment.objects
-            .filter(role__in=list(roles), active=True, node__in=nodes, user__is_active=True)
+            .filter(role__in=list(roles), active=True, node_id__in=nodes, user__is_active=True)
             .select_related("user"))
     by_role_node: dict[tuple[str, int], list] = {}
     for row in rows:
@@ -67,7 +69,7 @@ def nearest_holders_by_role(unit: OrgUnit, roles, exclude=None) -> dict[str, lis
             by_role_node.setdefault((row.role, row.node_id), []).append(row.user)
     found = {}
     for role in roles:
-        holders = next((by_role_node[role, node.pk] for node in nodes if by_role_node.get((role, node.pk))), [])
+        holders = next((by_role_node[role, pk] for pk in nodes if by_role_node.get((role, pk))), [])
         found[role] = sorted(holders, key=lambda u: (u.last_name, u.first_name, u.username))
     User.load_assignment_rows([u for users in found.values() for u in users])
     return found

@@ -21,7 +21,6 @@ from incidents.checklist import create_checklist
 from incidents.models import Attachment, Incident, ReceiptCode, ReportDraft, Submission
 from incidents.routing import Routing, decide_bypass, route
 from incidents.signals import deferred
-from notifications.mail import after_response
 from organisation.models import OrgUnit, Role
 from organisation.tree import tree_order
 from reporting.attachments import store_attachment
@@ -164,10 +163,9 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
     asked for support, the case's support track (support.services.start_from_report); an
     "incident.create" audit entry with the stored values (actor "anonym
     rapportör" and no user for an anonymous report); the reporter's server
-    draft removed. After commit, once the reporter has their answer
-    (notifications.mail.after_response), the recipients get an e-mail
-    without any of the case's content, and a named or confidential reporter
-    an e-mail that the report has come in. An anonymous report stores no user and no IP address.
+    draft removed; the notices queued (notifications.outbox, sent after
+    commit): the recipients get an e-mail without any of the case's content,
+    and a named or confidential reporter an e-mail that the report has come in. An anonymous report stores no user and no IP address.
     `people` is routing.candidates() of the unit and reporter when the
     caller has read them already (the form's preview of who receives it).
     """
@@ -191,7 +189,8 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
                     identity_mode=identity,
                     source=source,
                     channel=data.get("channel"),
-                    operation_area=data.get("operation_area") or data["unit"].operation_area,
+                    operation_area_id=(getattr(data.get("operation_area"), "pk", None)
+                                       or data["unit"].operation_area_id),
                     bypasses_management=decide_bypass(source, bool(data.get("manager_may_see"))),
                     location=data.get("location") or "",
                     someone_hurt=bool(data.get("someone_hurt")),
@@ -202,7 +201,11 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
                     police_reason=data.get("police_reason") or "",
                 )
                 forms = list(data["forms"])
-                incident.forms.add(*forms)   # a new incident has none: nothing to read first
+                # A new incident has none, so no need to read them first (forms.add
+                # would): the through rows are inserted, and deferred() tells the
+                # statistics once, forms included.
+                Incident.forms.through.objects.bulk_create(
+                    [Incident.forms.through(incident_id=incident.pk, influenceform_id=f.pk) for f in forms])
             create_checklist(incident)
             if incident.wants_support:
                 start_support_track(incident)
@@ -232,7 +235,7 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
                 # was still named holds the same text, with an older token.
                 discard_draft(reporter)
             routing = route(incident, people)
-            transaction.on_commit(lambda: after_response(lambda: notify.filed(incident, routing)))
+            notify.filed(incident, routing)   # queued with the report, sent after it (notifications.outbox)
     except IntegrityError:
         # The same token was committed by a concurrent request (double tap).
         for name in written:

@@ -266,6 +266,11 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 20
+# A new report's notices wait in the outbox (notifications/outbox.py) and are
+# sent once the reporter has their answer by the process that took the report,
+# or, with VARN_MAIL_WORKER on, only by `manage.py send_queued_mail --loop`
+# (README: production), so that a rush of reports keeps the web workers free.
+MAIL_WORKER = env_bool("VARN_MAIL_WORKER", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Värn <varn@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

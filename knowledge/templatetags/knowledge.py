@@ -18,21 +18,28 @@ from incidents.models import InfluenceForm
 from knowledge import guide, links
 from knowledge.models import Article
 from knowledge.rendering import render
+from organisation import catalogue
 
 register = template.Library()
 
 
+def _read_titles() -> dict:
+    # Whether an English text exists is asked of the database: the
+    # bodies themselves need not travel for a list of links.
+    has_en = ExpressionWrapper(Q(body_en__regex=r"\S"), output_field=BooleanField())
+    return {slug: (title, title_en, bool(english))
+            for slug, title, title_en, english in
+            Article.objects.annotate(has_en=has_en).values_list("slug", "title", "title_en", "has_en")}
+
+
 def _titles(context) -> dict:
-    """Slug → title of every article, looked up once per request."""
+    """Slug → title of every article: once per request, and kept in the
+    process under organisation.catalogue's stamp (saving an article sets a
+    new one)."""
     holder = context.get("request") or context
     titles = getattr(holder, "_knowledge_titles", None)
     if titles is None:
-        # Whether an English text exists is asked of the database: the
-        # bodies themselves need not travel for a list of links.
-        has_en = ExpressionWrapper(Q(body_en__regex=r"\S"), output_field=BooleanField())
-        titles = {slug: (title, title_en, bool(english))
-                  for slug, title, title_en, english in
-                  Article.objects.annotate(has_en=has_en).values_list("slug", "title", "title_en", "has_en")}
+        titles = catalogue.kept("knowledge-titles", _read_titles)
         try:
             holder._knowledge_titles = titles
         except AttributeError:

@@ -59,7 +59,7 @@ def test_the_one_timer_command_reports_every_app(busy_manager, smtp_server):
     out = __import__("io").StringIO()
     call_command("run_reminders", stdout=out)
     assert [part.split(":")[0] for part in out.getvalue().strip().split(", ")] == ["cases", "support", "knowledge", "cycle",
-                                                                                      "retention", "police"]
+                                                                                      "retention", "police", "outbox"]
 
 
 def test_work_after_the_response_waits_for_it_inside_a_request_and_runs_at_once_outside(caplog):

@@ -29,7 +29,9 @@ def page(client) -> str:
 
 
 def kept() -> int:
-    return len(caches["fragments"]._cache)
+    """Parts of the page kept rendered (the fragments cache also keeps the
+    article titles, organisation.catalogue.kept)."""
+    return sum(1 for key in caches["fragments"]._cache if "template.cache." in key)
 
 
 def test_a_kept_form_is_the_form_a_render_gives(client, login, city):
@@ -135,3 +137,29 @@ def test_a_shared_cache_that_does_not_answer_breaks_nothing(client, login, city,
         term.save()
     assert "Hot, utan cache" in page(client)
     assert kept() == 0
+
+
+def test_the_article_titles_are_read_once_per_stamp_and_a_new_article_is_linked_at_once(
+        client, login, city, django_capture_on_commit_callbacks):
+    """The help links' titles are kept under the stamp: a second form asks
+    the database nothing for them, and a saved article sets a new stamp."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from knowledge.models import Article
+
+    login(city.employee)
+    caches["fragments"].clear()
+    page(client)
+    with CaptureQueriesContext(connection) as second:
+        page(client)
+    assert not [q for q in second.captured_queries if "knowledge_article" in q["sql"]]
+    # The stamp is asked of the shared cache once per request.
+    assert len([q for q in second.captured_queries if "varn_cache" in q["sql"]]) <= 1
+    article = Article.objects.filter(slug__isnull=False).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "Så fyller du i när det hände"
+        article.save()
+    from knowledge.templatetags.knowledge import _read_titles
+
+    assert catalogue.kept("knowledge-titles", _read_titles)[article.slug][0] == "Så fyller du i när det hände"
