@@ -299,6 +299,23 @@ def on_behalf_role(user, unit) -> str:
     return next((role for role in ON_BEHALF_ROLES if scope_paths(user, [role])), "")
 
 
+# --- protective measures for a unit's future visits (protection/) ------------------
+
+# Who sees and keeps a unit's protective measures: its managers and the
+# district's security coordinators and HR.
+MEASURE_ROLES = (Role.MANAGER, Role.SECURITY_COORDINATOR, Role.HR)
+
+
+def measures_in_scope(model, user):
+    """Rows of `model` (protection.ProtectiveMeasure: a row with a unit)
+    whose unit is at or below a node where the user is a manager, security
+    coordinator or HR. A measure says what the unit does at its next visits,
+    not what happened, so the unit's managers see it also when the case it
+    came from is one they may not open."""
+    q = _within(scope_paths(user, MEASURE_ROLES))
+    return model.unscoped.filter(q) if q is not None else model.unscoped.none()
+
+
 # --- repeated actors ----------------------------------------------------------------
 
 def may_know_matches_at(user, node) -> bool:
