@@ -88,7 +88,7 @@ TAB_LABELS = {"mina": gettext_lazy("Väntar på mig"), "nya": gettext_lazy("Nya"
 def _timeline(incident):
     """Everything that happened to the case, from the audit log; reads are in
     the log too but not on the timeline."""
-    entries = list(AuditEntry.objects.filter(incident=incident).exclude(action="incident.view")
+    entries = list(AuditEntry.objects.filter(incident=incident).exclude(action__in=["incident.view", "protection.view"])
                    .select_related("actor").order_by("-id")[:200])
     # The log keeps no text: the latest reopening shows the reason the case holds.
     latest = next((e for e in entries if e.action == "incident.reopen_reason"), None)
