@@ -546,6 +546,9 @@ class _Sentence:
 
     # --- the report and its handling
     def _incident_create(self):
+        if self.new("registered_by"):
+            return (self.say(_("%(actor)s registrerade rapporten %(case)s åt en medarbetare, med medarbetarens samtycke")),
+                    self.details(created=True))
         return self.say(_("%(actor)s skickade in rapporten %(case)s")), self.details(created=True)
 
     def _incident_acknowledge(self):

@@ -26,7 +26,9 @@ hangs off an incident) refuse to read without a scope (ScopedManager), so
 this module is the one that applies it, through Model.unscoped.
 """
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 
 from audit.models import AuditEntry
@@ -407,8 +409,13 @@ def hidden_reporter_entries(viewer) -> Q:
     """Entries whose actor masked_actor hides from `viewer`. A search of the
     log by person must leave them out: finding them under a name would tell
     who the confidential reporter is."""
+    # The report's own entry names the reporter as its actor, or, for a report
+    # registered on the employee's behalf, in its changes (its actor is the registrar).
+    named = Cast(KT("changes__reporter__1"), IntegerField())
     former = Subquery(AuditEntry.objects.filter(incident_id=OuterRef("incident_id"), action="incident.create",
-                                                actor__isnull=False).values("actor_id")[:1])
+                                                actor__isnull=False)
+                      .annotate(former=Coalesce(named, F("actor_id"), output_field=IntegerField()))
+                      .values("former")[:1])
     reporter = Q(actor_id=F("incident__reporter_id")) | (
         Q(incident__reporter__isnull=True, incident__thinned_at__isnull=False) & Q(actor_id=former))
     return (Q(incident__isnull=False) & reporter

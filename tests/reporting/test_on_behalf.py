@@ -219,3 +219,36 @@ def test_changed_answers_are_shown_before_sending(login, city):
     page = response.content.decode()
     assert "Kontrollera vem som får den" in page and SECRET.split(":")[1].strip() in page
     assert not Incident.unscoped.filter(registered_by=city.security).exists()
+
+
+def test_after_gallring_the_log_still_hides_the_confidential_employee_not_the_registrar(login, city, client):
+    register(login(city.security), city, city.employee, identity_mode="confidential")
+    incident = Incident.unscoped.get(registered_by=city.security)
+    client.logout()
+    login(city.employee).post(reverse("reporting:mine_detail", args=[incident.pk]), {"body": "Ett tillägg."})
+    created = AuditEntry.objects.get(incident=incident, action="incident.create")
+    written = AuditEntry.objects.get(incident=incident, action="message.create")
+    assert access.masked_actor(written, city.auditor) == "konfidentiell rapportör"
+    assert access.masked_actor(created, city.auditor) == created.actor_label   # the registrar is not hidden
+    # Gallring removes the reporter (and the registrar): the log goes on hiding the employee.
+    Incident.unscoped.filter(pk=incident.pk).update(reporter=None, registered_by=None, thinned_at=timezone.now())
+    for entry in (created, written):
+        entry.refresh_from_db()
+    assert access.masked_actor(written, city.auditor) == "konfidentiell rapportör"
+    assert access.masked_actor(created, city.auditor) == created.actor_label
+    hidden = set(AuditEntry.objects.filter(access.hidden_reporter_entries(city.auditor)).values_list("pk", flat=True))
+    assert written.pk in hidden and created.pk not in hidden
+
+
+def test_the_auditor_reads_who_registered_it_and_not_the_confidential_employee(login, city):
+    from audit.describe import describe
+
+    register(login(city.manager), city, city.employee, identity_mode="confidential")
+    entry = AuditEntry.objects.get(action="incident.create", actor=city.manager)
+    line = describe([entry], city.auditor)[0]
+    assert line.actor == str(city.manager) or city.manager.get_full_name() in line.actor
+    assert "registrerade rapporten" in line.sentence and "åt en medarbetare" in line.sentence
+    text = " ".join([line.sentence, *line.details])
+    assert "konfidentiell rapportör" in text and "Employee Testsson" not in text
+    # The coordinator of the district may know who it is.
+    assert "Employee Testsson" in " ".join(describe([entry], city.security)[0].details)
