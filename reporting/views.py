@@ -201,8 +201,9 @@ def recipients(request):
     anonymous_only = request.POST.get("anonymous_only") == "1"
     employee = None
     if "employee" in request.POST:   # the form registering a report for an employee
+        value = request.POST["employee"]
         employee = access.on_behalf_people(request.user).filter(
-            pk=int(request.POST["employee"]) if request.POST["employee"].isdigit() else None).first()
+            pk=int(value) if value.isdigit() and len(value) < 16 else None).first()
         if employee is None:
             raise Http404
     info = _recipients(request, request.POST, anonymous_only, reporter=employee)

@@ -252,3 +252,11 @@ def test_the_auditor_reads_who_registered_it_and_not_the_confidential_employee(l
     assert "konfidentiell rapportör" in text and "Employee Testsson" not in text
     # The coordinator of the district may know who it is.
     assert "Employee Testsson" in " ".join(describe([entry], city.security)[0].details)
+
+
+@pytest.mark.parametrize("value", ["9" * 40, "-1", "abc", ""])
+def test_a_nonsense_employee_is_not_found_never_a_500(login, city, value):
+    client = login(city.security)
+    assert client.get(FOR, {"medarbetare": value}).status_code in (200, 404)
+    assert client.post(FOR, values(city, city.employee, employee=value)).status_code == 404
+    assert client.post(RECIPIENTS, values(city, city.employee, employee=value)).status_code == 404
