@@ -5,8 +5,10 @@ and the receipt; the employee finds it in Mina rapporter. axe-core on every
 state; the page is never wider than the phone. Also the protective measure
 recorded from the case page and shown on the unit's list."""
 import pytest
+from django.utils import timezone
 
 from incidents.models import Incident
+from protection import services
 from protection.models import ProtectiveMeasure
 from tests.conftest import assert_accessible, browser_login, screenshot
 
@@ -93,7 +95,12 @@ def test_a_handler_records_a_protective_measure_on_a_phone(city, phone):
     page.get_by_role("button", name="Registrera åtgärden").click()
     assert page.get_by_text("Skyddsåtgärden är registrerad.").is_visible()
     assert ProtectiveMeasure.unscoped.filter(incident=city.named).count() == 1
+    # An ended one and one due for review today are on the list too.
+    ended = services.add(city.manager, city.named.pk, kind="guard", review_on=timezone.localdate())
+    services.end(city.manager, ended.pk, version=1, reason="Behövs inte längre.")
+    services.add(city.manager, city.named.pk, kind="office_only", review_on=timezone.localdate())
     page.goto("/skyddsatgarder/")
+    assert page.get_by_text("Avslutad").is_visible() and page.get_by_text("Dags att ompröva").is_visible()
     assert page.get_by_role("link", name="Två personal vid hembesök").is_visible()
     assert_accessible(page)
     not_wider_than_the_phone(page)
