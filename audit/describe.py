@@ -86,6 +86,9 @@ KIND_LABELS = {
     "support.offer": gettext_lazy("Stöd erbjudet"),
     "support.end": gettext_lazy("Stödspår avslutat i förtid"),
     "support.done": gettext_lazy("Stödspår klart"),
+    "protection.create": gettext_lazy("Ny skyddsåtgärd"),
+    "protection.change": gettext_lazy("Ändrad skyddsåtgärd"),
+    "protection.view": gettext_lazy("Öppnade en skyddsåtgärd"),
     "situation.export": gettext_lazy("Export av lägesbilden"),
     "audit.export": gettext_lazy("Export av granskningsloggen"),
     "cycle.duty.created": gettext_lazy("Ny återkommande uppgift"),
@@ -134,8 +137,8 @@ KIND_LABELS = {
     "tertial.approve": gettext_lazy("Tertialrapport godkänd"),
     "audit.prune": gettext_lazy("Gallring av loggen"),
 }
-READS = {"incident.view", "attachment.download"}
-CASE_PREFIXES = {"incident", "action", "message", "checklist", "attachment", "support"}
+READS = {"incident.view", "attachment.download", "protection.view"}
+CASE_PREFIXES = {"incident", "action", "message", "checklist", "attachment", "support", "protection"}
 
 
 def _admin_model(action: str):
@@ -162,7 +165,7 @@ def group_of(action: str) -> str:
         return "gallring"
     prefix = action.split(".", 1)[0]
     by_prefix = {"incident": "handlaggning", "checklist": "uppfoljning", "action": "atgard",
-                 "message": "meddelande", "cycle": "arshjul", "knowledge": "kunskap", "police": "polis", "support": "stod",
+                 "message": "meddelande", "protection": "handlaggning", "cycle": "arshjul", "knowledge": "kunskap", "police": "polis", "support": "stod",
                  "plan": "styrning", "risk": "styrning", "tertial": "styrning"}
     if prefix in by_prefix:
         return by_prefix[prefix]
@@ -543,6 +546,9 @@ class _Sentence:
 
     # --- the report and its handling
     def _incident_create(self):
+        if self.new("registered_by"):
+            return (self.say(_("%(actor)s registrerade rapporten %(case)s åt en medarbetare, med medarbetarens samtycke")),
+                    self.details(created=True))
         return self.say(_("%(actor)s skickade in rapporten %(case)s")), self.details(created=True)
 
     def _incident_acknowledge(self):
@@ -640,6 +646,17 @@ class _Sentence:
             text = _("%(actor)s ändrade steget ”%(step)s” i stödspåret i ärendet %(case)s")
             return self.say(text, step=kind_label(self.entry.action)), self.details()
         return self.say(text), self.details(created=self.entry.action == "support.offer")
+
+    def _protection_create(self):
+        return self.say(_("%(actor)s registrerade en skyddsåtgärd för kommande besök i ärendet %(case)s")), \
+            self.details(created=True)
+
+    def _protection_change(self):
+        return self.say(_("%(actor)s ändrade skyddsåtgärd nr %(id)s i ärendet %(case)s"),
+                        id=self.entry.object_id), self.details()
+
+    def _protection_view(self):
+        return self.say(_("%(actor)s öppnade skyddsåtgärd nr %(id)s i ärendet %(case)s"), id=self.entry.object_id), []
 
     # --- exports
     def _situation_export(self):

@@ -29,6 +29,7 @@ from casework.forms import (
 )
 from incidents import access
 from incidents.models import ChecklistItem, Incident
+from protection.panel import panel_context as protection_context
 from reporting import thread
 from reporting.forms import MessageForm
 from support.panel import panel_context
@@ -87,7 +88,7 @@ TAB_LABELS = {"mina": gettext_lazy("Väntar på mig"), "nya": gettext_lazy("Nya"
 def _timeline(incident):
     """Everything that happened to the case, from the audit log; reads are in
     the log too but not on the timeline."""
-    entries = list(AuditEntry.objects.filter(incident=incident).exclude(action="incident.view")
+    entries = list(AuditEntry.objects.filter(incident=incident).exclude(action__in=["incident.view", "protection.view"])
                    .select_related("actor").order_by("-id")[:200])
     # The log keeps no text: the latest reopening shows the reason the case holds.
     latest = next((e for e in entries if e.action == "incident.reopen_reason"), None)
@@ -115,6 +116,8 @@ def incident_detail(request, pk, message_form=None, status=200, step_error=None,
         "now": timezone.now(),
         # Attachments and the message thread with the reporter (reporting/_thread.html).
         **thread.thread_context(request.user, incident, form=message_form),
+        # Protective measures for the unit's future visits (protection/).
+        **protection_context(request.user, incident, can_handle=can_handle, bound=forms.get("protection")),
     }
     if can_handle:
         items = workflow.checklist(incident)

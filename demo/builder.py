@@ -616,6 +616,8 @@ STORY = [
     dict(unit="SKARHOLMEN-EB", reporter="medarbetare", mode=Mode.NAMED, forms=["hot"], source="brukare",
          channel="mote", hours=3, status=Status.NEW, location="Receptionen", police=Police.EMPLOYER,
          support=True, track="planned",
+         measures=[("office_only", "Möten med den sökande hålls i besöksrummet med larmknapp, aldrig ensam.", 30,
+                    "chef", "")],
          text="En sökande som fått avslag på försörjningsstöd blev högljudd i receptionen och sa: ”Jag vet "
               "var du bor, jag har sett dig i centrum.” Väktare följde ut honom. Han sa att han kommer "
               "tillbaka i morgon."),
@@ -631,7 +633,9 @@ STORY = [
               "tack för samarbetet” om vi fortsätter att anvisa klienter dit."),
     dict(unit="SKARHOLMEN-BU-UTR", reporter=("employee", "SKARHOLMEN-BU-UTR"), mode=Mode.NAMED,
          forms=["vald", "hot"], source="anhorig", channel="hembesok", hours=26, status=Status.NEW,
-         location="Klientens bostad", police=Police.EMPLOYER, support=True, track="planned",
+         location="Klientens bostad", police=Police.EMPLOYER, support=True, track="planned", actor=True,
+         measures=[("two_staff", "Två socialsekreterare vid varje hembesök i familjen; i övrigt möten på kontoret.",
+                    0, "sakerhet", "")],
          text="Vid hembesöket i en pågående utredning blev pappan arg när vi tog upp skolfrånvaron. Han "
               "knuffade min kollega mot dörrkarmen och sa att vi ”inte ska komma tillbaka om vi vill vara "
               "hela”."),
@@ -662,6 +666,8 @@ STORY = [
          support=True, track="after_closing", location="Besöksrummet",
          summary="Polisanmält. Besöksrummet har fått larmknapp och möten med den sökande hålls med två "
                  "handläggare. Stödsamtal hållet, företagshälsovården anlitad; uppföljningen fortsätter.",
+         measures=[("guard", "Väktare i närheten när den sökande har besökstid.", 45, "chef", ""),
+                   ("other_handler", "", -10, "chef", "Den sökande har flyttat till en annan stadsdel.")],
          text="Under ett planeringsmöte kastade den sökande en stol mot mig och hotade att ”ta mig efter "
               "jobbet”. Jag tog mig ut ur rummet och larmade väktaren."),
     dict(unit="SKARHOLMEN-BU-UTR", reporter=("employee", "SKARHOLMEN-BU-UTR"), mode=Mode.CONFIDENTIAL,
@@ -674,6 +680,24 @@ STORY = [
          channel="telefon", hours=40 * 24, status=Status.CLOSED, support=True, track="ended_early",
          summary="Den sökande har fått en ny handläggare. Inga fler samtal har kommit.",
          text="En sökande ringde och sa att han ”kommer att hälsa på” om beslutet inte ändras."),
+]
+
+# Reports registered on an employee's behalf (reporting.onbehalf): the
+# registrar's username and the contact.
+STORY += [
+    dict(unit="SKARHOLMEN-EB", reporter="medarbetare", mode=Mode.NAMED, forms=["hot"], source="anhorig",
+         channel="telefon", hours=28, status=Status.NEW, registered=("chef", "phone"), support=True,
+         text="Sara ringde mig efter ett hembesök: brukarens bror stod i trapphuset och sa att han ”vet vilken "
+              "bil hon kör”. Hon ville att jag registrerar det åt henne medan hon tar sig tillbaka till kontoret."),
+    dict(unit="SKARHOLMEN-BU-UTR", reporter=("employee", "SKARHOLMEN-BU-UTR"), mode=Mode.CONFIDENTIAL,
+         forms=["trakasserier"], source="brukare", channel="sociala_medier", hours=4 * 24,
+         status=Status.ACKNOWLEDGED, registered=("skyddsombud", "conversation"),
+         text="Berättade på skyddsronden att en förälder i en avslutad utredning skriver om hen med namn i "
+              "ett öppet forum. Vill vara konfidentiell."),
+    dict(unit="SKARHOLMEN-EB", reporter=None, mode=Mode.ANONYMOUS, forms=["korruption"], source="intern",
+         channel="mote", hours=8 * 24, status=Status.ACKNOWLEDGED, registered=("sakerhet", "phone"),
+         text="En medarbetare ringde och berättade att en kollega har tagit emot presentkort från en "
+              "hyresvärd som enheten anvisar till. Medarbetaren vill vara anonym och har fått kvittokoden."),
 ]
 
 # The demo's support tracks: what has been done on each (support/).
@@ -768,6 +792,30 @@ def add_support_track(incident: Incident, spec: str, handler_id, now: datetime) 
                                     recorded_by_id=handler_id)
 
 
+def add_registration(incident: Incident, users: dict, registrar: str, channel: str) -> None:
+    """Mark a story case as registered on the employee's behalf by a demo persona."""
+    registrar_id = users.get(registrar)
+    role = {"chef": Role.MANAGER, "skyddsombud": Role.SAFETY_REP, "sakerhet": Role.SECURITY_COORDINATOR}[registrar]
+    if registrar_id is not None:
+        Incident.unscoped.filter(pk=incident.pk).update(
+            registered_by_id=registrar_id, registered_as=role, registered_channel=channel, consent_recorded=True)
+
+
+def add_measure(incident: Incident, kind: str, note: str, review_in: int, author_id, ended: str,
+                now: datetime) -> None:
+    """A protective measure for the unit's future visits on a story case (protection/)."""
+    from protection.models import ProtectiveMeasure
+
+    if author_id is None:
+        return
+    ProtectiveMeasure.objects.create(
+        incident=incident, unit_id=incident.unit_id, kind=kind, note=note, created_by_id=author_id,
+        created_at=incident.reported_at + timedelta(hours=2),
+        review_on=timezone.localdate() + timedelta(days=review_in),
+        status=ProtectiveMeasure.Status.ENDED if ended else ProtectiveMeasure.Status.ACTIVE,
+        end_reason=ended, ended_at=now - timedelta(days=2) if ended else None)
+
+
 def add_story(rng: random.Random, units: dict[str, UnitInfo], now: datetime) -> int:
     personas = [p[0] for p in data.PERSONAS]
     users = dict(User.objects.filter(username__in=personas).values_list("username", "id"))
@@ -816,6 +864,12 @@ def add_story(rng: random.Random, units: dict[str, UnitInfo], now: datetime) -> 
             closing_summary=case.get("summary", ""),
         )
         incident.forms.set([forms[f] for f in case["forms"]])
+        if case.get("registered"):
+            add_registration(incident, users, *case["registered"])
+        if case.get("actor"):
+            Incident.unscoped.filter(pk=incident.pk).update(actor_pseudonym=pseudonym(fake_personnummer(rng)))
+        for kind, note, review_in, author, ended in case.get("measures", []):
+            add_measure(incident, kind, note, review_in, users.get(author) or handler, ended, now)
         if case.get("track"):
             add_support_track(incident, case["track"], handler, now)
         for title, owner_key, due_in in case.get("actions", []):

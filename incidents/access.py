@@ -26,7 +26,9 @@ hangs off an incident) refuse to read without a scope (ScopedManager), so
 this module is the one that applies it, through Model.unscoped.
 """
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 
 from audit.models import AuditEntry
@@ -263,6 +265,59 @@ def own_reports(person):
     return _filter(Q(reporter_id=person.pk))
 
 
+# --- reports registered on an employee's behalf --------------------------------------
+
+# Roles that may register a report on behalf of an employee in their scope
+# (after a phone call or a conversation), in the order their label is chosen.
+ON_BEHALF_ROLES = (Role.SECURITY_COORDINATOR, Role.MANAGER, Role.SAFETY_REP)
+
+
+def on_behalf_people(user):
+    """Employees `user` may register a report for: active people with an
+    active employee assignment at or below a node where the user is a
+    manager, safety representative or security coordinator; never the user.
+    Empty for everyone else."""
+    from organisation.models import User
+
+    q = _within(scope_paths(user, ON_BEHALF_ROLES), prefix="assignments__node__")
+    if q is None:
+        return User.objects.none()
+    return (User.objects.filter(q, is_active=True, assignments__active=True, assignments__node__active=True,
+                                assignments__role=Role.EMPLOYEE)
+            .exclude(pk=user.pk).distinct())
+
+
+def may_register_on_behalf(user) -> bool:
+    return bool(scope_paths(user, ON_BEHALF_ROLES))
+
+
+def on_behalf_role(user, unit) -> str:
+    """The role in which `user` registers a report about `unit` for an
+    employee: the first of ON_BEHALF_ROLES whose scope covers the unit, else
+    the first they hold (the employee is in scope; the event may be elsewhere)."""
+    for role in ON_BEHALF_ROLES:
+        if any(unit.path.startswith(p) for p in scope_paths(user, [role])):
+            return role
+    return next((role for role in ON_BEHALF_ROLES if scope_paths(user, [role])), "")
+
+
+# --- protective measures for a unit's future visits (protection/) ------------------
+
+# Who sees and keeps a unit's protective measures: its managers and the
+# district's security coordinators and HR.
+MEASURE_ROLES = (Role.MANAGER, Role.SECURITY_COORDINATOR, Role.HR)
+
+
+def measures_in_scope(model, user):
+    """Rows of `model` (protection.ProtectiveMeasure: a row with a unit)
+    whose unit is at or below a node where the user is a manager, security
+    coordinator or HR. A measure says what the unit does at its next visits,
+    not what happened, so the unit's managers see it also when the case it
+    came from is one they may not open."""
+    q = _within(scope_paths(user, MEASURE_ROLES))
+    return model.unscoped.filter(q) if q is not None else model.unscoped.none()
+
+
 # --- repeated actors ----------------------------------------------------------------
 
 def may_know_matches_at(user, node) -> bool:
@@ -324,8 +379,17 @@ def _reporter_of(incident):
 
 
 def _former_reporter(incident_id):
-    return (AuditEntry.objects.filter(incident_id=incident_id, action="incident.create", actor__isnull=False)
-            .values_list("actor_id", flat=True).first())
+    found = (AuditEntry.objects.filter(incident_id=incident_id, action="incident.create", actor__isnull=False)
+             .values_list("actor_id", "changes").first())
+    if found is None:
+        return None
+    actor_id, changes = found
+    # A report registered on the employee's behalf: its actor is the
+    # registrar, and the entry names the employee as reporter.
+    named = (changes or {}).get("reporter") if isinstance(changes, dict) else None
+    if isinstance(named, list) and len(named) == 2 and str(named[1] or "").isdigit():
+        return int(named[1])
+    return actor_id
 
 
 def reporters_hidden_from(viewer, incident_ids) -> set[int]:
@@ -345,8 +409,13 @@ def hidden_reporter_entries(viewer) -> Q:
     """Entries whose actor masked_actor hides from `viewer`. A search of the
     log by person must leave them out: finding them under a name would tell
     who the confidential reporter is."""
+    # The report's own entry names the reporter as its actor, or, for a report
+    # registered on the employee's behalf, in its changes (its actor is the registrar).
+    named = Cast(KT("changes__reporter__1"), IntegerField())
     former = Subquery(AuditEntry.objects.filter(incident_id=OuterRef("incident_id"), action="incident.create",
-                                                actor__isnull=False).values("actor_id")[:1])
+                                                actor__isnull=False)
+                      .annotate(former=Coalesce(named, F("actor_id"), output_field=IntegerField()))
+                      .values("former")[:1])
     reporter = Q(actor_id=F("incident__reporter_id")) | (
         Q(incident__reporter__isnull=True, incident__thinned_at__isnull=False) & Q(actor_id=former))
     return (Q(incident__isnull=False) & reporter

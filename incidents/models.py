@@ -133,8 +133,17 @@ class PoliceStatus(models.TextChoices):
     DECLINED = "declined", _("Ska inte polisanmälas")
 
 
+class RegisteredChannel(models.TextChoices):
+    """How the registrar heard of an event they register on an employee's behalf."""
+    PHONE = "phone", _("Telefonsamtal")
+    CONVERSATION = "conversation", _("Samtal på plats")
+    DIGITAL = "digital", _("Videomöte eller chatt")
+    OTHER = "other", _("Annat")
+
+
 class Incident(models.Model):
     PoliceStatus = PoliceStatus
+    RegisteredChannel = RegisteredChannel
 
     class Status(models.TextChoices):
         NEW = "new", _("Inkommen")
@@ -198,6 +207,17 @@ class Incident(models.Model):
     reopen_reason = models.TextField(_("skäl att öppna igen"), blank=True)
     # Optimistic locking: a save that started from an older version is refused.
     version = models.PositiveIntegerField(default=1)
+    # A report registered on behalf of an employee (reporting.services.create_report's
+    # `registrar`): who registered it, in which role, after what contact, and that
+    # the employee consented. The reporter is the employee (none when the employee
+    # chose anonymous: only the registrar knows who it is).
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="registered_incidents",
+                                      verbose_name=_("registrerad av"))
+    registered_as = models.CharField(_("registrerad som"), max_length=30, blank=True)
+    registered_channel = models.CharField(_("kontakt"), max_length=20, choices=RegisteredChannel.choices,
+                                          blank=True)
+    consent_recorded = models.BooleanField(_("medarbetarens samtycke"), default=False)
     # Random, fixed at creation, never shown: the cell key method sums these
     # to perturb published counts the same way every time (situation/cellkey.py).
     record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
@@ -220,10 +240,22 @@ class Incident(models.Model):
                 condition=~models.Q(identity_mode="anonymous") | models.Q(reporter__isnull=True),
                 name="anonymous_has_no_reporter",
             ),
+            # A report registered on someone's behalf always has their consent.
+            models.CheckConstraint(
+                condition=models.Q(registered_by__isnull=True) | models.Q(consent_recorded=True),
+                name="on_behalf_has_consent",
+            ),
         ]
 
     def __str__(self):
         return self.reference
+
+    @property
+    def registered_as_label(self) -> str:
+        """The registrar's role in words ("chef"), for a report registered on an employee's behalf."""
+        from organisation.models import Role
+
+        return str(dict(Role.choices).get(self.registered_as, "")).lower()
 
     @property
     def reference(self) -> str:

@@ -66,11 +66,16 @@ def received_to_reporter(incident) -> list:
     if incident.reporter_id is None:
         return []
     with translation.override(settings.LANGUAGE_CODE):
+        # Registered on the employee's behalf: say that someone did, not what.
+        on_behalf = _("Någon har registrerat rapporten åt dig efter att ni har talats vid. Se vem under Mina "
+                      "rapporter, och hör av dig till säkerhetssamordnaren om du inte har bett om det. ")
         return letters(
             [incident.reporter],
+            _("Värn: en rapport har registrerats åt dig") if incident.registered_by_id else
             _("Värn: din rapport har kommit in"),
-            _("Din rapport %(ref)s har kommit in till Värn. Du får e-post när den har tagits emot, när någon "
-              "skriver till dig och när ärendet avslutas.") % {"ref": incident.reference},
+            (on_behalf if incident.registered_by_id else "")
+            + _("Din rapport %(ref)s har kommit in till Värn. Du får e-post när den har tagits emot, när någon "
+                "skriver till dig och när ärendet avslutas.") % {"ref": incident.reference},
             reverse("reporting:mine_detail", args=[incident.pk]),
         )
 

@@ -29,6 +29,7 @@ DIGEST_AFTER = 3
 SOURCES = {
     "cases": "casework.reminders",
     "support": "support.reminders",
+    "protection": "protection.reminders",
     "knowledge": "knowledge.reminders",
     "cycle": "cycle.reminders",
     "retention": "retention.reminders",

@@ -320,6 +320,58 @@ class ReportForm(djforms.Form):
                    for name in self.OPTIONAL if name != "operation_area")
 
 
+class EmployeeChoiceField(djforms.ModelChoiceField):
+    """An employee picked by the registrar; a key that cannot be one is
+    refused before the database is asked."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and (not str(value).isdigit() or len(str(value)) > 15):
+            raise djforms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class OnBehalfForm(ReportForm):
+    """The report form as a manager, safety representative or security
+    coordinator fills it in for an employee after a phone call or a
+    conversation: the employee (only people in the registrar's scope,
+    incidents.access.on_behalf_people), their consent and the contact on top
+    of the report's own fields, whose answers are the employee's."""
+
+    employee = EmployeeChoiceField(
+        queryset=None, widget=djforms.HiddenInput,
+        error_messages={"required": _("Välj vilken medarbetare du registrerar rapporten åt."),
+                        "invalid_choice": _("Välj vilken medarbetare du registrerar rapporten åt.")})
+    registered_channel = djforms.ChoiceField(
+        label=_("Hur berättade medarbetaren om händelsen?"),
+        choices=Incident.RegisteredChannel.choices, initial=Incident.RegisteredChannel.PHONE,
+        widget=djforms.RadioSelect,
+        error_messages={"required": _("Välj hur medarbetaren berättade om händelsen."),
+                        "invalid_choice": _("Välj ett av alternativen.")})
+    consent = djforms.BooleanField(
+        label=_("Medarbetaren samtycker till att jag registrerar rapporten åt hen, med den synlighet hen har valt"),
+        error_messages={"required": _(
+            "Kryssa i att medarbetaren samtycker. Utan medarbetarens samtycke kan du inte registrera rapporten åt hen – "
+            "fråga först, allt du har skrivit finns kvar.")})
+
+    ANCHORS = {**ReportForm.ANCHORS, "registered_channel": "id_registered_channel_0", "employee": "medarbetare"}
+
+    def __init__(self, *args, registrar, **kwargs):
+        super().__init__(*args, **kwargs)
+        from incidents import access
+
+        self.fields["employee"].queryset = access.on_behalf_people(registrar)
+        # The anonymous choice is the employee's; the checkbox reads in their name.
+        self.fields["wants_support"].label = _("Medarbetaren vill ha ett stödsamtal")
+        self.fields["manager_may_see"].label = _("Medarbetarens chef får se rapporten")
+
+    def error_links(self) -> list[tuple[str, str]]:
+        # The registration's questions come first on the page.
+        first = [(self.ANCHORS.get(name, f"id_{name}"), message)
+                 for name in ("employee", "registered_channel", "consent") for message in self.errors.get(name, [])]
+        rest = [link for link in super().error_links() if link not in first]
+        return first + rest
+
+
 class MessageForm(djforms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from audit.log import ANONYMOUS_REPORTER, record, snapshot
-from incidents import notify
+from incidents import access, notify
 from incidents.checklist import create_checklist
 from incidents.models import Attachment, Incident, ReceiptCode, ReportDraft, Submission
 from incidents.routing import Routing, decide_bypass, route
@@ -39,6 +39,11 @@ AUDITED_FIELDS = [
     "identity_mode", "status", "bypasses_management", "location", "someone_hurt",
     "property_damaged", "wants_support", "police_status", "police_reference", "police_reason",
 ]
+
+# What a report registered on an employee's behalf adds to that entry: the
+# registrar (the entry's actor too), their role, the contact and the consent;
+# and the employee, unless the employee chose anonymous.
+ON_BEHALF_FIELDS = ["registered_by", "registered_as", "registered_channel", "consent_recorded"]
 
 MAX_TEXT = 5000           # characters in a description or a message
 OLDEST_YEARS = 5          # reports about older events go to the coordinator directly
@@ -151,7 +156,25 @@ def preview_routing(*, reporter, unit, bypass: bool, identity_mode=NAMED, people
     return route(incident, people)
 
 
-def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=None) -> Receipt:
+class OnBehalfRefused(Exception):
+    """A report cannot be registered on this employee's behalf (the message is shown)."""
+
+
+def _check_on_behalf(registrar, employee, data) -> dict:
+    """The incident's registration fields for a report `registrar` files on
+    `employee`'s behalf, after checking that the employee is in the
+    registrar's scope (incidents.access.on_behalf_people) and consented."""
+    if not access.on_behalf_people(registrar).filter(pk=getattr(employee, "pk", None)).exists():
+        raise OnBehalfRefused(_("Du kan bara registrera rapporter åt medarbetare inom ditt ansvarsområde."))
+    if not data.get("consent"):
+        raise OnBehalfRefused(_("Medarbetaren måste ha samtyckt till att du registrerar rapporten."))
+    return {"registered_by": registrar, "registered_as": access.on_behalf_role(registrar, data["unit"]),
+            "registered_channel": data.get("registered_channel") or Incident.RegisteredChannel.OTHER,
+            "consent_recorded": True}
+
+
+def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=None,
+                  registrar=None) -> Receipt:
     """File a report. `data` is a report form's cleaned_data.
 
     Side effects, all in one transaction: the incident with its forms of
@@ -168,12 +191,25 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
     and a named or confidential reporter an e-mail that the report has come in. An anonymous report stores no user and no IP address.
     `people` is routing.candidates() of the unit and reporter when the
     caller has read them already (the form's preview of who receives it).
+
+    `registrar`: a manager, safety representative or security coordinator
+    registering the report on behalf of `reporter`, an employee in their
+    scope (incidents.access.on_behalf_people), who consented (data["consent"])
+    and chose the identity mode; OnBehalfRefused otherwise. The report is
+    the employee's own in every other way: routed with the employee as
+    reporter (the manager bypass included), in their Mina rapporter, their
+    receipt e-mail. It also stores the registrar, their role and the contact
+    (data["registered_channel"]); the audit entry's actor is the registrar
+    and names the employee as reporter, unless anonymous: then no link to
+    the employee is stored anywhere, and only the registrar knows who it is.
+    Neither person's draft is touched.
     """
     identity = data.get("identity_mode") or NAMED
     anonymous = identity == ANONYMOUS
     if not anonymous and not (reporter and reporter.is_authenticated):
         raise ValueError("Only an anonymous report can be filed without a logged-in reporter.")
     source = data.get("source")
+    registration = _check_on_behalf(registrar, reporter, data) if registrar is not None else {}
     written: list[str] = []
     try:
         with transaction.atomic():
@@ -199,6 +235,7 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
                     police_status=data.get("police_status") or Incident.PoliceStatus.UNDECIDED,
                     police_reference=data.get("police_reference") or "",
                     police_reason=data.get("police_reason") or "",
+                    **registration,
                 )
                 forms = list(data["forms"])
                 # A new incident has none, so no need to read them first (forms.add
@@ -219,18 +256,23 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
             if anonymous:
                 code = receipt_code_for(token)
                 ReceiptCode.objects.create(incident=incident, digest=_digest("receipt-lookup", code))
-            values = snapshot(incident, [name for name in AUDITED_FIELDS if name != "forms"])
+            audited = AUDITED_FIELDS + (ON_BEHALF_FIELDS + ([] if anonymous else ["reporter"])
+                                        if registrar is not None else [])
+            values = snapshot(incident, [name for name in audited if name != "forms"])
             values["forms"] = sorted(str(form.pk) for form in forms)
-            changes = {name: [None, values[name]] for name in AUDITED_FIELDS}
+            changes = {name: [None, values[name]] for name in audited}
             if names:
                 changes["attachments"] = [None, names]
-            record(None if anonymous else reporter, "incident.create", incident, incident=incident,
-                   changes=changes, actor_label=ANONYMOUS_REPORTER if anonymous else "")
+            if registrar is not None:
+                record(registrar, "incident.create", incident, incident=incident, changes=changes)
+            else:
+                record(None if anonymous else reporter, "incident.create", incident, incident=incident,
+                       changes=changes, actor_label=ANONYMOUS_REPORTER if anonymous else "")
             if anonymous:
                 # A draft saved before the reporter switched to anonymous would
                 # tie their account to this token; no copy may outlive the report.
                 ReportDraft.objects.filter(data__token=str(token)).delete()
-            if getattr(reporter, "is_authenticated", False):
+            if registrar is None and getattr(reporter, "is_authenticated", False):
                 # Also for an anonymous report: the draft saved while the form
                 # was still named holds the same text, with an older token.
                 discard_draft(reporter)

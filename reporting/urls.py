@@ -4,12 +4,13 @@ Attachments are downloaded under the case's address by reporter and
 handler alike; the view checks access either way."""
 from django.urls import path
 
-from reporting import views
+from reporting import onbehalf, views
 
 app_name = "reporting"
 urlpatterns = [
     path("rapportera/", views.report, name="report"),
     path("rapportera/anonymt/", views.report_anonymous, name="report_anonymous"),
+    path("rapportera/at-medarbetare/", onbehalf.report_for, name="report_for"),
     path("rapportera/mottagare/", views.recipients, name="recipients"),
     path("rapportera/utkast/", views.draft_save, name="draft_save"),
     path("rapportera/utkast/rensa/", views.draft_discard, name="draft_discard"),

@@ -146,20 +146,23 @@ def _answers(request, values, anonymous_only):
     return unit, source, may_see, identity
 
 
-def _recipients(request, values, anonymous_only) -> dict:
+def _recipients(request, values, anonymous_only, reporter=None) -> dict:
     """What the form shows under "Vem får rapporten?": the recipients of the
     answers given, or, before the routing question is answered, both
-    possible sets; and the fingerprints of what it shows (recipients_seen)."""
+    possible sets; and the fingerprints of what it shows (recipients_seen).
+    `reporter`: the employee a report is registered for (reporting.onbehalf),
+    whose report it is; else the user."""
     unit, source, may_see, identity = _answers(request, values, anonymous_only)
     if unit is None:
         return {"seen": "", "source": source}
+    reporter = reporter or request.user
 
     # Both previews below are of the same unit and reporter: read its people once.
-    named = identity != Incident.IdentityMode.ANONYMOUS and request.user.is_authenticated
-    people = routing.candidates(unit, request.user.pk if named else None)
+    named = identity != Incident.IdentityMode.ANONYMOUS and reporter.is_authenticated
+    people = routing.candidates(unit, reporter.pk if named else None)
 
     def preview(bypass):
-        return services.preview_routing(reporter=request.user, unit=unit, bypass=bypass,
+        return services.preview_routing(reporter=reporter, unit=unit, bypass=bypass,
                                         identity_mode=identity, people=people)
 
     if source is None:
@@ -196,7 +199,14 @@ def recipients(request):
     if ratelimits.counted_in_memory(request, "recipients", RECIPIENTS_RATE, _recipients_key):
         return JsonResponse({"error": _("För många förfrågningar. Vänta en stund.")}, status=429)
     anonymous_only = request.POST.get("anonymous_only") == "1"
-    info = _recipients(request, request.POST, anonymous_only)
+    employee = None
+    if "employee" in request.POST:   # the form registering a report for an employee
+        value = request.POST["employee"]
+        employee = access.on_behalf_people(request.user).filter(
+            pk=int(value) if value.isdigit() and len(value) < 16 else None).first()
+        if employee is None:
+            raise Http404
+    info = _recipients(request, request.POST, anonymous_only, reporter=employee)
     source, may_see = info["source"], request.POST.get("manager_may_see") not in (None, "")
     hint = None
     if source is None or not routing.decide_bypass(source, may_see):
@@ -265,7 +275,7 @@ def _fixed_key(request, form, anonymous_only, draft) -> str:
                      "anonym" if anonymous_only else "", "in" if request.user.is_authenticated else ""])
 
 
-def _form_context(request, form, *, anonymous_only, draft):
+def _form_context(request, form, *, anonymous_only, draft, reporter=None):
     selected = form["unit"].value()
     try:
         selected = int(selected) if selected not in (None, "") else None
@@ -278,9 +288,9 @@ def _form_context(request, form, *, anonymous_only, draft):
     return {
         "form": form,
         "anonymous_only": anonymous_only,
-        "fixed_key": _fixed_key(request, form, anonymous_only, draft),
+        "fixed_key": "" if reporter else _fixed_key(request, form, anonymous_only, draft),
         "fragment_seconds": catalogue.FRAGMENT_SECONDS,
-        "unit_groups": services.unit_groups(None if anonymous_only else request.user, selected, everything),
+        "unit_groups": services.unit_groups(None if anonymous_only else reporter or request.user, selected, everything),
         "selected_unit": selected,
         "everything": everything,
         # The cards are read only when their part of the page is rendered
@@ -293,9 +303,10 @@ def _form_context(request, form, *, anonymous_only, draft):
         "police_cards": lambda: [{"value": value, "label": label, "checked": value == police}
                                  for value, label in form.fields["police_status"].choices],
         "source_cards": lambda: _source_cards(form),
-        "recipients": _recipients(request, _routing_values(form), anonymous_only),
+        "recipients": _recipients(request, _routing_values(form), anonymous_only, reporter),
         "draft": draft,
-        "draft_key": "varn-report:" + ("anonym" if anonymous_only else str(request.user.pk)),
+        # No draft of a report registered for someone else (reporting.onbehalf).
+        "draft_key": "" if reporter else "varn-report:" + ("anonym" if anonymous_only else str(request.user.pk)),
         "max_text": services.MAX_TEXT,
     }
 

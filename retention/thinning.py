@@ -87,7 +87,9 @@ def _any_text(fields) -> Q:
 def _has(kind: str) -> Q:
     """Incidents that still hold data of `kind`."""
     if kind == "identity":
-        return Q(reporter__isnull=False)
+        # The registrar of a report made on an employee's behalf knows who it
+        # is (also of an anonymous one): removed with the reporter.
+        return Q(reporter__isnull=False) | Q(registered_by__isnull=False)
     if kind == "texts":
         # Unscoped: gallring looks at every case's rows (a system path).
         actions = Action.unscoped.filter(incident_id=OuterRef("pk")).exclude(title="")
@@ -298,6 +300,7 @@ def _thin_batch(ids: list[int], cuts: dict, run: RetentionRun, now) -> tuple[Cou
             gender = Subquery(User.objects.filter(pk=OuterRef("reporter_id")).values("gender")[:1])
             values["reporter_gender"] = _when(of["identity"], Coalesce(gender, Value("")), "reporter_gender")
             values["reporter"] = _when(of["identity"], Value(None), "reporter")
+            values["registered_by"] = _when(of["identity"], Value(None), "registered_by")
             removed["identity"] += len(of["identity"])
         if of.get("texts"):
             for name in ("description", "location", "police_reason", "closing_summary", "reopen_reason"):

@@ -17,6 +17,8 @@ def navigation(request):
     items = [(reverse("home"), _("Start"))]
     if roles & set(access.CASE_ROLES):
         items.append((reverse("casework:list"), _("Ärenden")))
+    if roles & set(access.MEASURE_ROLES):
+        items.append((reverse("protection:list"), _("Skyddsåtgärder")))
     if roles & set(access.CASE_ROLES + access.AGGREGATE_ROLES):
         items.append((reverse("situation:overview"), _("Lägesbild")))
     if roles & set(access.CASE_ROLES + access.AGGREGATE_ROLES + (Role.ADMIN,)):

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "reporting",
     "casework",
     "support",
+    "protection",
     "notifications",
     "audit",
     "situation",

@@ -21,6 +21,9 @@ urlpatterns = [
     path("arenden/", include("casework.urls")),
     # The support track's steps beside the case page (/arenden/<pk>/stod/…).
     path("arenden/", include("support.urls")),
+    # Protective measures for future visits: recorded beside the case page, listed per unit.
+    path("arenden/", include("protection.case_urls")),
+    path("skyddsatgarder/", include("protection.urls")),
     path("granskning/", include("audit.urls")),
     path("kunskap/", include("knowledge.urls")),
     path("lagesbild/", include("situation.urls")),

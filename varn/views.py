@@ -59,6 +59,7 @@ def home(request):
     if "report" not in ctx["sections"]:
         ctx["sections"].append("report")
     ctx["own_reports"] = access.visible_incidents(user).filter(reporter=user).order_by("-reported_at")[:5]
+    ctx["may_report_for"] = access.may_register_on_behalf(user)
     return render(request, "home.html", ctx)
 
 

@@ -37,6 +37,8 @@ EVENT_LABELS = {
     "checklist.police": _("Uppföljning: polisanmälan"),
     "checklist.work_env_authority": _("Uppföljning: Arbetsmiljöverket"),
     "checklist.work_injury": _("Uppföljning: Försäkringskassan"),
+    "protection.create": _("Ny skyddsåtgärd för kommande besök"),
+    "protection.change": _("Ändrad skyddsåtgärd"),
 }
 
 

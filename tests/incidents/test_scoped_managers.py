@@ -58,6 +58,9 @@ UNSCOPED_ALLOWED = {
     # The support track's reminder pass, like the cases'; its lock update,
     # like casework.workflow's (the track was loaded through access).
     "support/reminders.py", "support/services.py",
+    # Protective measures: their review reminders, and the lock update after
+    # the measure was loaded through access.measures_in_scope.
+    "protection/reminders.py", "protection/services.py",
     # Gallring is the system removing due data from every case in the city;
     # it shows no case to anyone (its page shows counts only).
     "retention/thinning.py",

@@ -38,8 +38,8 @@ def test_the_digest_rule_counts_every_apps_reminders_together(busy_manager, smtp
     assert len(to_manager) == 1 and "sammanställning" in to_manager[0]["subject"]
     assert "Översyn av handlingsplanen" in to_manager[0]["body"] and "Riskanalys" in to_manager[0]["body"]
     assert sent["cases"] + sent["cycle"] >= 1
-    assert send_all(NOW) == {"cases": 0, "support": 0, "knowledge": 0, "cycle": 0, "retention": 0,
-                             "police": 0}  # claimed: never twice
+    assert send_all(NOW) == {"cases": 0, "support": 0, "protection": 0, "knowledge": 0, "cycle": 0,
+                             "retention": 0, "police": 0}  # claimed: never twice
 
 
 def test_a_reminder_the_mail_server_refused_is_released_and_sent_next_run(busy_manager, settings, smtp_server):
@@ -58,8 +58,9 @@ def test_a_reminder_the_mail_server_refused_is_released_and_sent_next_run(busy_m
 def test_the_one_timer_command_reports_every_app(busy_manager, smtp_server):
     out = __import__("io").StringIO()
     call_command("run_reminders", stdout=out)
-    assert [part.split(":")[0] for part in out.getvalue().strip().split(", ")] == ["cases", "support", "knowledge", "cycle",
-                                                                                      "retention", "police", "outbox"]
+    assert [part.split(":")[0] for part in out.getvalue().strip().split(", ")] == ["cases", "support", "protection",
+                                                                                      "knowledge", "cycle", "retention",
+                                                                                      "police", "outbox"]
 
 
 def test_work_after_the_response_waits_for_it_inside_a_request_and_runs_at_once_outside(caplog):
