@@ -124,7 +124,7 @@ def test_standard_duties_are_seeded_once_per_district_and_city_with_owners_from_
     # Departments and units get no standard duties.
     assert not Duty.objects.exclude(node__kind__in=[OrgUnit.Kind.CITY, OrgUnit.Kind.ADMINISTRATION]).exists()
     entries = AuditEntry.objects.filter(action="cycle.duty.created")
-    assert entries.count() == 13
+    assert entries.count() == 17
     assert entries.first().changes["title"][0] is None
 
 
