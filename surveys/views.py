@@ -248,7 +248,11 @@ def answer(request):
     if shared is not None and request.COOKIES.get(cookie):
         return _link_state(request, "device", survey, shared)
     units = [shared.unit] if shared is not None else services.answer_units(survey)
-    form = AnswerForm(request.POST or None, survey=survey, units=units,
+    data = request.POST or None
+    if data is not None and shared is not None:
+        data = data.copy()
+        data["unit"] = str(shared.unit.pk)  # a shared link's answers concern its unit
+    form = AnswerForm(data, survey=survey, units=units,
                       initial={"unit": str(shared.unit.pk)} if shared is not None else None)
     nonce = (request.POST.get("k") or "") if request.method == "POST" else services.shared_nonce()
     if request.method == "POST" and form.is_valid():
