@@ -298,3 +298,25 @@ def test_starting_a_prevalence_survey_marks_the_cycle_duty_done(city, smtp_serve
                                             period_start__year=today.year)
     assert occurrence.status == DutyOccurrence.Status.DONE and occurrence.done_by == city.security
     assert occurrence.result_url == reverse("surveys:detail", args=[survey.pk])
+
+
+def test_the_exit_pages_are_english_when_english_is_chosen(city, client, smtp_server):
+    from tests.varn.test_english import _data_strings, english_client, swedish_words, visible_text
+
+    leavers(city, count=2)
+    survey = start_exit(city)
+    secret = next(iter(secrets_from(smtp_server).values()))
+    for i in range(5):
+        exit_survey.submit_exit_answer(exit_survey.print_link(city.hr, survey), exit_data(city.north_a))
+    cycle_services.ensure_standard_duties(timezone.localdate().year,
+                                          starts_on=timezone.localdate().replace(month=1, day=1))
+    english_client(client, city.hr)
+    data = sorted(_data_strings() + [survey.title], key=len, reverse=True)  # the title is what HR typed
+    for url in (reverse("surveys:detail", args=[survey.pk]), reverse("surveys:list"), reverse("surveys:exit_start"),
+                f"{reverse('surveys:answer')}?n={secret}", f"{reverse('surveys:answer')}?n=unknown"):
+        response = client.get(url)
+        assert response.status_code in (200, 404), url
+        assert not swedish_words(visible_text(response.content.decode(), data)), (url, swedish_words(
+            visible_text(response.content.decode(), data)))
+    printed = client.post(reverse("surveys:exit_print", args=[survey.pk]))
+    assert not swedish_words(visible_text(printed.content.decode(), data))

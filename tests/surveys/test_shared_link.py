@@ -68,3 +68,22 @@ def test_a_new_shared_link_replaces_the_old_and_a_closed_survey_takes_none(city,
     assert Client().get(reverse("surveys:answer"), {"n": new}).status_code == 410
     client.force_login(city.analyst)
     assert client.post(reverse("surveys:shared_link", args=[survey.pk]), {"unit": city.north_a.pk}).status_code == 403
+
+
+def test_the_shared_link_pages_are_english_when_english_is_chosen(city, client, smtp_server):
+    from tests.varn.test_english import _data_strings, english_client, swedish_words, visible_text
+
+    staff(city)
+    survey = start(city).survey
+    english_client(client, city.security)
+    data = sorted(_data_strings() + [survey.title], key=len, reverse=True)
+    page = client.post(reverse("surveys:shared_link", args=[survey.pk]), {"unit": city.north_a.pk})
+    secret = re.search(r"\?n=([A-Za-z0-9_-]+)", page.content.decode()).group(1)
+    form = client.get(reverse("surveys:answer"), {"n": secret})
+    nonce = re.search(r'name="k" value="([^"]+)"', form.content.decode()).group(1)
+    thanks = client.post(reverse("surveys:answer"), form_post(secret, city.north_a) | {"k": nonce})
+    device = client.get(reverse("surveys:answer"), {"n": secret})
+    detail = client.get(reverse("surveys:detail", args=[survey.pk]))
+    for response in (page, form, thanks, device, detail):
+        text = visible_text(response.content.decode(), data)
+        assert not swedish_words(text), (response.request["PATH_INFO"], swedish_words(text))
