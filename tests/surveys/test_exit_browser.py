@@ -81,3 +81,44 @@ def test_hr_reads_the_results(city, smtp_server, request, viewport):
     page.goto("/enkater/avgang/ny/")
     assert_accessible(page)
     shot(page, f"exit-start-{viewport}")
+    page.goto(f"/enkater/{survey.pk}/")
+    page.get_by_role("button", name="Skapa en länk att skriva ut").click()
+    page.wait_for_load_state()
+    assert "/enkater/svara/?n=" in page.content()
+    assert_accessible(page)
+    shot(page, f"exit-printed-{viewport}")
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_a_coordinator_makes_a_shared_link_and_staff_answer_through_it(city, smtp_server, request, viewport):
+    from tests.surveys.helpers import staff, start
+
+    page = request.getfixturevalue(viewport)
+    staff(city)
+    survey = start(city).survey
+    browser_login(page, city.security.username)
+    page.goto(f"/enkater/{survey.pk}/")
+    page.select_option("#id_unit", label="Barn och unga Norr")
+    page.get_by_role("button", name="Skapa delad länk").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    shot(page, f"shared-link-{viewport}")
+    link = page.locator(".printed-link code").inner_text()
+    link = link[link.index("/enkater/svara/"):]  # the address names the configured site
+    page.goto(link)
+    assert "gemensamma länk för Barn och unga Norr" in page.content()
+    assert_accessible(page)
+    shot(page, f"shared-answer-{viewport}")
+    for code in ("hot", "vald", "trakasserier", "skadegorelse", "korruption"):
+        page.locator(f"#id_{code}_exposed_1").check()
+    page.get_by_role("button", name="Skicka svaret").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Tack för ditt svar"
+    page.goto(link)
+    assert page.get_by_role("heading", level=1).inner_text() == "Du har redan svarat från den här telefonen eller datorn"
+    assert_accessible(page)
+    shot(page, f"shared-device-{viewport}")
+    page.goto(f"/enkater/{survey.pk}/")
+    assert "1 svar kom via en enhets delade länk" in page.content()
+    assert_accessible(page)
+    shot(page, f"survey-detail-shared-{viewport}")

@@ -43,7 +43,7 @@ def test_a_shared_link_answers_once_per_device_and_is_counted_apart(city, client
     other_browser = Client()
     assert other_browser.post(url, data).status_code == 410
     # The device that answered is told so.
-    assert "redan svarat från den här enheten" in phone.get(url, {"n": secret}).content.decode()
+    assert "redan svarat från den här telefonen eller datorn" in phone.get(url, {"n": secret}).content.decode()
     # Another device may answer.
     second = other_browser.get(url, {"n": secret})
     nonce2 = re.search(r'name="k" value="([^"]+)"', second.content.decode()).group(1)
