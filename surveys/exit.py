@@ -487,3 +487,17 @@ def build(user, survey, today=None) -> ExitResults:
     for t in trend:
         t.answers_shown = t.year in shown_years
     return ExitResults(survey, len(rows), survey.invited, years, trend, aggregate_only, chart(trend), forms)
+
+
+def latest_for(user, node, today=None) -> ExitResults | None:
+    """The newest exit survey of `node` or a node above it that `user` may
+    read, with its turnover against incidents: the situation picture's
+    section. None when there is none. Reads only."""
+    from surveys.services import VIEW_ROLES
+
+    if not user.has_role(*VIEW_ROLES):
+        return None
+    covered = access.covered_nodes(user, roles=VIEW_ROLES)
+    survey = (Survey.objects.filter(kind=Survey.Kind.EXIT, node__in=covered, node__path__in=_paths_up(node))
+              .select_related("node").order_by("-node__path", "-created_at").first())
+    return build(user, survey, today) if survey else None

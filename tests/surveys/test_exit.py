@@ -320,3 +320,13 @@ def test_the_exit_pages_are_english_when_english_is_chosen(city, client, smtp_se
             visible_text(response.content.decode(), data)))
     printed = client.post(reverse("surveys:exit_print", args=[survey.pk]))
     assert not swedish_words(visible_text(printed.content.decode(), data))
+
+
+def test_the_situation_picture_shows_turnover_against_incidents(city, client):
+    survey = start_exit(city)
+    client.force_login(city.hr)
+    body = client.get(reverse("situation:picture", args=[city.north_a.pk])).content.decode()
+    assert 'id="h-turnover"' in body and reverse("surveys:detail", args=[survey.pk]) in body
+    client.force_login(city.security_south)
+    body = client.get(reverse("situation:picture", args=[city.south.pk])).content.decode()
+    assert 'id="h-turnover"' not in body
