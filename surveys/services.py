@@ -42,6 +42,7 @@ from organisation.models import OrgUnit, Role, User
 from surveys.models import (
     DEFAULT_MIN_ANSWERS,
     Answer,
+    ExitAnswer,
     Invitation,
     OwnQuestion,
     SharedLink,
@@ -292,7 +293,7 @@ def _rewrite_in_key_order() -> None:
                 # Inside a transaction (a command's, a test's) the deferred
                 # foreign-key checks must run first, or CLUSTER refuses.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for model in (Token, Answer):
+            for model in (Token, Answer, ExitAnswer):
                 table = model._meta.db_table
                 cursor.execute(f'CLUSTER "{table}" USING "{table}_pkey"')
     except Exception:  # the survey is closed all the same; the next close tries again

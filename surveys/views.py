@@ -254,7 +254,9 @@ def answer(request):
         data["unit"] = str(shared.unit.pk)  # a shared link's answers concern its unit
     form = AnswerForm(data, survey=survey, units=units,
                       initial={"unit": str(shared.unit.pk)} if shared is not None else None)
-    nonce = (request.POST.get("k") or "") if request.method == "POST" else services.shared_nonce()
+    nonce = ""
+    if shared is not None:
+        nonce = (request.POST.get("k") or "") if request.method == "POST" else services.shared_nonce()
     if request.method == "POST" and form.is_valid():
         if shared is not None:
             stored = services.submit_shared_answer(secret, nonce, form.answer())
