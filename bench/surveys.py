@@ -1,4 +1,4 @@
-"""Benchmark of the prevalence survey on PostgreSQL.
+"""Benchmark of the prevalence survey and the exit survey on PostgreSQL.
 
 Creates its own database (varn_sv_bench), migrates it, builds a district
 with 40 units and --people employees (default 20,000) in the people
@@ -11,6 +11,11 @@ register, and measures in-process:
   answers_per_s          submit_answer, one transaction each
   results_median_ms      GET /enkater/<pk>/ (results and the underreporting
                          estimate) for the coordinator, median of --runs
+  exit_invitations_per_s the exit survey: --leavers people invited one at a
+                         time (each rewrites the survey's tokens in random order)
+  exit_answers_per_s     submit_exit_answer for three in four of them
+  exit_results_median_ms GET /enkater/<pk>/ of the exit survey (results per
+                         year, turnover and incidents, chart), median of --runs
 
     .venv/bin/python bench/surveys.py
     .venv/bin/python bench/surveys.py --people 2000 --answers 1000 --keep
@@ -35,6 +40,7 @@ def parse_args():
     parser.add_argument("--people", type=int, default=20_000)
     parser.add_argument("--answers", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--leavers", type=int, default=500)
     parser.add_argument("--db", default="varn_sv_bench")
     parser.add_argument("--keep", action="store_true")
     return parser.parse_args()
@@ -115,6 +121,50 @@ def run(args):
         times.append((time.perf_counter() - began) * 1000)
         assert response.status_code == 200
     print(f"results_median_ms: {statistics.median(times):.1f}")
+    run_exit(args, district, units, coordinator, client)
+
+
+def run_exit(args, district, units, coordinator, client):
+    from django.core import mail
+    from django.utils import timezone
+
+    from organisation.models import User
+    from surveys import exit as exit_survey
+    from surveys import services
+    from tests.surveys.helpers import LINK
+
+    today = timezone.localdate()
+    survey = exit_survey.start_exit_survey(coordinator, district, title="Avgångsenkät")
+    leavers = list(User.objects.filter(username__startswith="m").order_by("pk")[:args.leavers])
+    User.objects.filter(pk__in=[u.pk for u in leavers]).update(employment_end=today)
+    mail.outbox = []
+    began = time.perf_counter()
+    for person in leavers:
+        exit_survey.invite(coordinator, survey, [person])
+    seconds = time.perf_counter() - began
+    assert len(mail.outbox) == len(leavers)
+    print(f"exit_invitations: {len(leavers)}")
+    print(f"exit_invitations_per_s: {len(leavers) / seconds:.0f}")
+    secrets_ = [LINK.search(m.body).group(1) for m in mail.outbox][:len(leavers) * 3 // 4]
+    rng = random.Random(2)
+    codes = [code for code, _label in exit_survey.REASONS]
+    began = time.perf_counter()
+    for secret in secrets_:
+        exposed = ["hot"] if rng.random() < .4 else []
+        data = {"unit": rng.choice(units), "reasons": sorted(rng.sample(codes, 2)), "exposed": exposed,
+                "mattered": "some" if exposed else ""}
+        assert exit_survey.submit_exit_answer(secret, data).state == services.LinkState.OK
+    seconds = time.perf_counter() - began
+    print(f"exit_answers_per_s: {len(secrets_) / seconds:.0f}")
+    url = f"/enkater/{survey.pk}/"
+    assert client.get(url).status_code == 200
+    times = []
+    for _ in range(args.runs):
+        began = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - began) * 1000)
+        assert response.status_code == 200
+    print(f"exit_results_median_ms: {statistics.median(times):.1f}")
 
 
 def main():

@@ -30,6 +30,8 @@ class Duty(models.Model):
         RISK_ANALYSIS_INPUT = "risk_analysis_input", _("Underlag till risk- och väsentlighetsanalysen")
         TRAINING = "training", _("Utbildning")
         POLICE_MEETING = "police_meeting", _("Samverkansmöte med polisen")
+        PREVALENCE_SURVEY = "prevalence_survey", _("Exponeringsenkät")
+        EXIT_SURVEY_REVIEW = "exit_survey_review", _("Genomgång av avgångsenkäten")
 
     class Schedule(models.TextChoices):
         YEARLY = "yearly", _("En gång om året")

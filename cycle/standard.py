@@ -5,7 +5,9 @@ every year; the årshjul gets a re-reporting of work-environment incidents for
 analysis (here per tertial, to the committee); unlawful influence is a
 mandatory process in the committee's risk and materiality analysis before the
 operational plan; training happens through visits to the units' workplace
-meetings (APT) and lärstudio sessions several times a year.
+meetings (APT) and lärstudio sessions several times a year. The anonymous
+surveys (surveys/) add the prevalence survey, every year or two, and the
+yearly review of the exit survey.
 
 Owners are picked from role assignments: the first role in `owner_roles`
 held at the node itself, otherwise the nearest ancestor with one of them.
@@ -80,6 +82,27 @@ ADMINISTRATION_DUTIES = [
             "handlingsplanen och om hur händelser rapporteras. Utbildningsloggen visar vilka "
             "enheter som ännu inte har fått besök."),
         schedule=Duty.Schedule.YEARLY, month=11, day=30,
+        owner_roles=(Role.HR, Role.SECURITY_COORDINATOR),
+    ),
+    StandardDuty(
+        key="prevalence_survey", kind=Duty.Kind.PREVALENCE_SURVEY,
+        title=N_("Anonym exponeringsenkät om otillåten påverkan"),
+        description=N_(
+            "Skicka förvaltningens anonyma exponeringsenkät under Enkäter: hur många som utsatts för "
+            "otillåten påverkan och hur mycket som aldrig rapporteras. Görs varje år eller vartannat år; "
+            "ett år utan enkät markeras klart med en anteckning om det. Uppgiften markeras klar när "
+            "enkäten startas."),
+        schedule=Duty.Schedule.YEARLY, month=10, day=31,
+        owner_roles=(Role.SECURITY_COORDINATOR, Role.HR),
+    ),
+    StandardDuty(
+        key="exit_survey_review", kind=Duty.Kind.EXIT_SURVEY_REVIEW,
+        title=N_("Årlig genomgång av avgångsenkäten"),
+        description=N_(
+            "Gå igenom årets svar på avgångsenkäten – varför medarbetare slutar och om otillåten påverkan "
+            "bidrog – med omsättningen och incidenterna per 100 anställda. Registrera genomgången på "
+            "avgångsenkätens sida, så markeras uppgiften klar."),
+        schedule=Duty.Schedule.YEARLY, month=12, day=15,
         owner_roles=(Role.HR, Role.SECURITY_COORDINATOR),
     ),
 ]

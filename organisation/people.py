@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from organisation.csvio import CsvImportError, Row, read_csv
@@ -44,6 +45,10 @@ ALIASES = {
     "kön": "gender", "kon": "gender", "slutdatum": "end_date", "anställningen upphör": "end_date",
 }
 ACTOR = "import_people"
+# Sent after an import has been saved (sender: this module's name; today: the
+# import's date). Apps above the base layer listen: the exit survey invites
+# the people whose end of employment is near (surveys/exit.py).
+people_imported = Signal()
 DATE_FORMATS = ["%Y-%m-%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
@@ -351,4 +356,5 @@ def import_people(data: bytes, *, complete: bool = False, managers_get_role: boo
                     is_active=True):
                 update_person(user, {"is_active": False}, actor=actor, actor_label=actor_label)
                 result.deactivated += 1
+    people_imported.send(sender=__name__, today=today)
     return result

@@ -30,6 +30,7 @@ from organisation.tree import tree_order
 from situation import actors, exports, pdf, stats
 from situation.forms import ActorForm, DrillForm, LensForm, ReportForm, load_terms
 from situation.lens import DEFAULT_PERIOD, Lens
+from surveys import exit as exit_survey
 from surveys import underreporting
 from varn.dbrouter import replica_reads
 
@@ -177,6 +178,8 @@ def picture(request, pk):
         ctx["can_list_cases"] = user.has_role(*access.CASE_ROLES)
         # The newest survey of the node or above beside the reports (surveys/).
         ctx["underreporting"] = underreporting.latest_for(user, node)
+        # Turnover against incidents from the newest exit survey of the node or above.
+        ctx["turnover"] = exit_survey.latest_for(user, node)
     return render(request, "situation/picture.html", ctx)
 
 

@@ -73,3 +73,79 @@ def seed(rng, today=None, coordinator: str = "sakerhet") -> Survey | None:
                               week=services.iso_week(rng.choice(week_days)), exposure=exposure))
     Answer.objects.bulk_create(answers)
     return survey
+
+
+# Why the demo's leavers leave (weights), and the share exposed and for whom it mattered.
+EXIT_REASONS = {"new_job": 8, "workload": 7, "work_environment": 4, "influence": 3, "management": 3, "pay": 4,
+                "development": 2, "personal": 2, "retirement": 2, "fixed_term": 2, "other": 1}
+EXIT_EXPOSED = 0.45
+EXIT_TURNOVER = 0.09  # leavers per employee and year
+EXIT_ANSWERED = 0.75
+
+
+def seed_exit(rng, today=None, coordinator: str = "sakerhet") -> Survey | None:
+    """The standing exit survey of the same district, started two years ago:
+    leavers in the people register (inactive accounts with an end of
+    employment) for this year and the two before, about three in four of whom
+    answered. No e-mail is sent and the links' secrets are thrown away."""
+    from organisation.models import Headcount, User
+    from surveys.models import ExitAnswer
+
+    today = today or date.today()
+    row = (RoleAssignment.objects.filter(role=Role.SECURITY_COORDINATOR, active=True,
+                                         node__kind=OrgUnit.Kind.ADMINISTRATION, user__username=coordinator)
+           .select_related("node", "user").first())
+    if row is None:
+        return None
+    node = row.node
+    staff = services.invitees(node).count()
+    units = services.answer_units(Survey(node=node))
+    if staff < 5 or not units:
+        return None
+    started = date(today.year - 2, 1, 15)
+    survey = Survey.objects.create(kind=Survey.Kind.EXIT, node=node, title=f"Avgångsenkät – {node.name}",
+                                   period_start=started, period_end=started, closes_on=None,
+                                   created_by=row.user, invitations_sent_on=started)
+    leavers, answers, tokens = [], [], []
+    for year in (today.year - 2, today.year - 1, today.year):
+        last = today if year == today.year else date(year, 12, 31)
+        employees = sum(Headcount.objects.filter(unit__path__startswith=node.path, year=year)
+                        .values_list("employees", flat=True)) or staff
+        count = max(8, round(employees * EXIT_TURNOVER * (last.timetuple().tm_yday / 365)))
+        for i in range(count):
+            unit = rng.choice(units)
+            end = date(year, 1, 1) + timedelta(days=rng.randrange((last - date(year, 1, 1)).days + 1))
+            person = User(username=f"avgangen-{node.code}-{year}-{i}".lower(), first_name="Avgången",
+                          last_name=f"{year}-{i + 1}", email=f"avgangen-{year}-{i}@example.se",
+                          employment_end=end, is_active=end >= today)
+            person.set_unusable_password()
+            leavers.append((person, unit))
+            answered = rng.random() < EXIT_ANSWERED
+            tokens.append(Token(digest=hashlib.sha256(secrets.token_bytes(24)).hexdigest(), survey=survey,
+                                used=answered))
+            if not answered:
+                continue
+            reasons = sorted(set(rng.choices(list(EXIT_REASONS), weights=list(EXIT_REASONS.values()),
+                                             k=rng.choice((1, 2, 2, 3)))))
+            exposed = []
+            mattered = ""
+            if rng.random() < EXIT_EXPOSED:
+                exposed = sorted(set(rng.choices(list(PROFILE), weights=[p[0] for p in PROFILE.values()],
+                                                 k=rng.choice((1, 1, 2)))))
+                mattered = rng.choice(("much", "some", "some", "no", "no"))
+                if mattered == "much" and "influence" not in reasons:
+                    reasons = sorted(reasons + ["influence"])
+            answers.append(ExitAnswer(survey=survey, unit=unit, year=end.year, reasons=reasons, exposed=exposed,
+                                      mattered=mattered))
+    User.objects.bulk_create([p for p, _u in leavers])
+    saved = {u.username: u for u in User.objects.filter(username__in=[p.username for p, _u in leavers])}
+    RoleAssignment.objects.bulk_create([RoleAssignment(user=saved[p.username], role=Role.EMPLOYEE, node=u,
+                                                       source=RoleAssignment.Source.HR) for p, u in leavers])
+    Invitation.objects.bulk_create([Invitation(survey=survey, user=saved[p.username]) for p, _u in leavers])
+    rng.shuffle(tokens)
+    Token.objects.bulk_create(tokens)
+    rng.shuffle(answers)
+    ExitAnswer.objects.bulk_create(answers)
+    Survey.objects.filter(pk=survey.pk).update(invited=len(leavers))
+    survey.refresh_from_db()
+    return survey

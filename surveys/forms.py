@@ -171,3 +171,108 @@ class AnswerForm(forms.Form):
                 exposure[c] = {"exposed": False}
         own = {str(q.pk): data[f"own_{q.pk}"] for q in self.own_questions if data.get(f"own_{q.pk}")}
         return {"unit": unit, "operation_area": area, "exposure": exposure, "own": own}
+
+
+class ExitStartForm(forms.Form):
+    node = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Gäller för"),
+                                  error_messages={"required": gettext_lazy("Välj vilken del av organisationen "
+                                                                           "enkäten gäller."),
+                                                  "invalid_choice": gettext_lazy("Välj en enhet i listan.")})
+    title = forms.CharField(label=gettext_lazy("Rubrik"), max_length=200,
+                            error_messages={"required": gettext_lazy("Skriv en rubrik.")})
+    min_answers = StartForm.base_fields["min_answers"]
+
+    def __init__(self, *args, nodes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["node"].queryset = nodes
+        self.fields["node"].label_from_instance = lambda n: ("\u2003" * max(n.depth, 0)) + n.name
+        self.fields["title"].initial = _("Avgångsenkät")
+
+
+class ExitAnswerForm(forms.Form):
+    """The leaver's answer: the unit, why they leave (several choices), whether
+    they were exposed to unlawful influence and to which forms, and whether it
+    mattered for leaving. Nothing to type."""
+
+    def __init__(self, *args, survey, units, **kwargs):
+        from surveys import exit as exit_survey
+
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+        self.units = units
+        self.fields["unit"] = forms.ChoiceField(
+            label=_("Vilken enhet har du arbetat på?"), choices=[("", _("Välj enhet"))] + [
+                (str(u.pk), u.name) for u in units],
+            error_messages={"required": _("Välj den enhet du har arbetat på."),
+                            "invalid_choice": _("Välj en enhet i listan.")})
+        self.fields["reasons"] = forms.MultipleChoiceField(
+            label=_("Varför slutar du?"), choices=exit_survey.REASONS, widget=forms.CheckboxSelectMultiple,
+            help_text=_("Välj alla som stämmer."),
+            error_messages={"required": _("Välj minst ett skäl, eller ”Annat skäl”.")})
+        self.fields["exposed"] = forms.ChoiceField(
+            label=_("Har du i ditt arbete här utsatts för otillåten påverkan: hot, våld, trakasserier, "
+                    "skadegörelse eller mutförsök?"),
+            choices=[(questions.YES, _("Ja")), (questions.NO, _("Nej"))], widget=forms.RadioSelect,
+            error_messages={"required": _("Svara ja eller nej.")})
+        self.influence_forms = list(InfluenceForm.objects.filter(active=True))
+        self.fields["forms"] = forms.MultipleChoiceField(
+            label=_("Vilka former?"), choices=[(f.code, f.name) for f in self.influence_forms],
+            widget=forms.CheckboxSelectMultiple, required=False, help_text=_("Välj alla som stämmer."))
+        self.fields["mattered"] = forms.ChoiceField(
+            label=_("Bidrog det till att du slutar?"), choices=exit_survey.MATTERED, widget=forms.RadioSelect,
+            required=False)
+
+    def followups(self):
+        return [self["forms"], self["mattered"]]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("exposed") == questions.YES:
+            if not data.get("forms"):
+                self.add_error("forms", _("Välj minst en form."))
+            if not data.get("mattered"):
+                self.add_error("mattered", _("Ange om det bidrog till att du slutar."))
+        return data
+
+    def answer(self) -> dict:
+        data = self.cleaned_data
+        unit = next(u for u in self.units if str(u.pk) == data["unit"])
+        exposed = data.get("exposed") == questions.YES
+        return {"unit": unit, "reasons": sorted(data["reasons"]),
+                "exposed": sorted(data.get("forms") or []) if exposed else [],
+                "mattered": data.get("mattered") if exposed else ""}
+
+
+class InviteForm(forms.Form):
+    people = forms.ModelMultipleChoiceField(
+        queryset=None, label=gettext_lazy("Skicka en personlig länk till"), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Välj minst en person."),
+                        "invalid_choice": gettext_lazy("Välj personer i listan."),
+                        "invalid_pk_value": gettext_lazy("Välj personer i listan.")})
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = people
+        self.fields["people"].label_from_instance = lambda p: "%s (%s)" % (
+            p.get_full_name() or p.username,
+            _("slutar %(day)s") % {"day": p.employment_end.isoformat()} if p.employment_end else "")
+
+
+class SharedLinkForm(forms.Form):
+    unit = forms.ChoiceField(label=gettext_lazy("Enhet"),
+                             error_messages={"required": gettext_lazy("Välj en enhet."),
+                                             "invalid_choice": gettext_lazy("Välj en enhet i listan.")})
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {str(u.pk): u for u in units}
+        self.fields["unit"].choices = [("", _("Välj enhet"))] + [(k, u.name) for k, u in self.units.items()]
+
+    def chosen(self):
+        return self.units[self.cleaned_data["unit"]]
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("Vad kom genomgången fram till?"), max_length=1000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=gettext_lazy("Skriv inget som pekar ut en enskild person."))

@@ -33,12 +33,21 @@ class Survey(models.Model):
         OPEN = "open", _("Öppen")
         CLOSED = "closed", _("Stängd")
 
+    class Kind(models.TextChoices):
+        PREVALENCE = "prevalence", _("Exponeringsenkät")
+        # A standing survey HR hands to people who leave (surveys/exit.py):
+        # open until closed, no last day, answers kept per unit and year.
+        EXIT = "exit", _("Avgångsenkät")
+
+    kind = models.CharField(_("slag"), max_length=12, choices=Kind.choices, default=Kind.PREVALENCE)
+
     node = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="surveys",
                              verbose_name=_("gäller för"))
     title = models.CharField(_("rubrik"), max_length=200)
     period_start = models.DateField(_("perioden börjar"))
     period_end = models.DateField(_("perioden slutar"))
-    closes_on = models.DateField(_("sista svarsdag"))
+    # None for an exit survey: it stays open until it is closed.
+    closes_on = models.DateField(_("sista svarsdag"), null=True, blank=True)
     min_answers = models.PositiveSmallIntegerField(_("minsta antal svar för att visa resultat"),
                                                    default=DEFAULT_MIN_ANSWERS)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -59,7 +68,11 @@ class Survey(models.Model):
         return self.title
 
     def accepts_answers(self, today) -> bool:
-        return self.status == self.Status.OPEN and today <= self.closes_on
+        return self.status == self.Status.OPEN and (self.closes_on is None or today <= self.closes_on)
+
+    @property
+    def is_exit(self) -> bool:
+        return self.kind == self.Kind.EXIT
 
 
 class OwnQuestion(models.Model):
@@ -118,6 +131,44 @@ class Answer(models.Model):
     exposure = models.JSONField(default=dict)
     # {"<own question pk>": "yes" | "no" | "1".."5"}
     own = models.JSONField(default=dict, blank=True)
+    # Came through a unit's shared link (answered once per device, a weaker
+    # guarantee than a personal link): counted apart on the results page.
+    shared = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["survey", "unit"])]
+
+
+class SharedLink(models.Model):
+    """One shared link of a unit for staff without accounts: the digest of
+    its secret, the unit its answers concern, and whether it still works.
+    Answered once per device (a cookie set on answering), not once per
+    person: docs/surveys.md says what that means."""
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="shared_links")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("enhet"))
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "unit"], name="survey_shared_link_per_unit")]
+
+
+class ExitAnswer(models.Model):
+    """One leaver's answer to an exit survey, at the level of unit and year:
+    a leaver's week of answering is close to their last day, which the people
+    register holds, so the week would point at the person."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="exit_answers")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("enhet"))
+    year = models.PositiveSmallIntegerField(_("år"))
+    # Codes of surveys.exit.REASONS, sorted.
+    reasons = models.JSONField(default=list)
+    # Codes of the forms of influence the leaver was exposed to; [] = none.
+    exposed = models.JSONField(default=list)
+    # Whether the influence mattered for leaving: "much" | "some" | "no" | "" (not exposed).
+    mattered = models.CharField(max_length=8, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["survey", "year"])]

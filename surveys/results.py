@@ -107,10 +107,18 @@ class Results:
     rows: list
     overall: list  # FormFigures over all answers
     shown: bool
+    # Answers through a unit's shared link (once per device, not per person).
+    shared: int = 0
+
+    @property
+    def personal(self):
+        return self.answers - self.shared
 
     @property
     def response_rate(self):
-        return self.answers / self.invited if self.invited else None
+        """Answers through personal links per person invited: answers through
+        a shared link have no known denominator."""
+        return self.personal / self.invited if self.invited else None
 
     @property
     def response_percent(self):
@@ -145,7 +153,9 @@ def build(survey) -> Results:
     from django.utils.translation import gettext as _
 
     forms = list(InfluenceForm.objects.filter(active=True))
-    rows = list(Answer.objects.filter(survey=survey).values_list("unit_id", "exposure"))
+    rows = list(Answer.objects.filter(survey=survey).values_list("unit_id", "exposure", "shared"))
+    shared = sum(1 for _u, _e, s in rows if s)
+    rows = [(u, e) for u, e, _s in rows]
     nodes = {n.pk: n for n in OrgUnit.objects.subtree_of(survey.node)}
     parent_of = {pk: (n.parent_id if pk != survey.node_id else None) for pk, n in nodes.items()}
     counts = Counter(unit for unit, _e in rows if unit in nodes)
@@ -164,4 +174,4 @@ def build(survey) -> Results:
                                 figures(forms, residual)))
     everything = [e for _u, e in rows]
     return Results(survey, len(rows), survey.invited, out_rows,
-                   figures(forms, everything) if shown else [], bool(shown))
+                   figures(forms, everything) if shown else [], bool(shown), shared)

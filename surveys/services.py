@@ -13,8 +13,11 @@ invitees(node)                        who would be invited for a node
 start_survey(actor, node, ...)        check the number of people, save, invite
 send_reminder(actor, survey)          one reminder to every invited person
 close_survey(actor, survey)           no more answers
+create_shared_link(actor, survey, unit) one shared link of a unit, shown once
 open_link(secret, today)              what the answer page shows for a link
 submit_answer(secret, data, today)    store one answer and spend the link
+submit_shared_answer(secret, nonce, data, today)  one answer through a shared link
+The exit survey's own functions are in surveys/exit.py.
 """
 import hashlib
 import logging
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -36,7 +39,16 @@ from audit.log import record
 from incidents import access
 from notifications.mail import absolute, after_response
 from organisation.models import OrgUnit, Role, User
-from surveys.models import DEFAULT_MIN_ANSWERS, Answer, Invitation, OwnQuestion, Survey, Token
+from surveys.models import (
+    DEFAULT_MIN_ANSWERS,
+    Answer,
+    ExitAnswer,
+    Invitation,
+    OwnQuestion,
+    SharedLink,
+    Survey,
+    Token,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -141,11 +153,42 @@ def start_survey(actor, node, *, title, period_start, period_end, closes_on,
             "period_end": [None, str(period_end)], "closes_on": [None, str(closes_on)],
             "min_answers": [None, min_answers], "invited": [None, len(people)],
             "own_questions": [None, len(own_questions)]})
+        cycle_duty_done(actor, survey, today)
     # The secrets live only in this closure until the e-mails are handed over.
     letters = [(p.email, s) for p, s in zip(people, secrets_, strict=True)]
     del secrets_
     after_response(lambda: _send_invitations(survey, letters))
     return Started(survey, len(people))
+
+
+def cycle_duty_done(actor, survey, today) -> None:
+    """Starting a prevalence survey marks the annual cycle's survey duty done:
+    the duty of the survey's node or the nearest node above with one, its
+    occurrence whose period holds today (the year), through
+    cycle.services.mark_done (which checks that the actor may and audits
+    it). Nothing when there is no such open occurrence or the cycle does not
+    let the actor change it."""
+    from cycle import services as cycle_services
+    from cycle.models import Duty, DutyOccurrence
+
+    parts = survey.node.path.strip("/").split("/")
+    paths = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+    duty = (Duty.objects.filter(kind=Duty.Kind.PREVALENCE_SURVEY, active=True, node__path__in=paths)
+            .order_by("-node__path").first())
+    if duty is None:
+        return
+    occurrence = DutyOccurrence.objects.filter(duty=duty, status=DutyOccurrence.Status.OPEN,
+                                               period_start__lte=today, period_end__gte=today).first()
+    if occurrence is None:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("Enkäten ”%(title)s” startad %(day)s med %(count)s inbjudna.") % {
+            "title": survey.title, "day": today.isoformat(), "count": survey.invited}
+    try:
+        cycle_services.mark_done(actor, occurrence, done_at=today,
+                                 result_url=reverse("surveys:detail", args=[survey.pk]), result_note=note[:2000])
+    except (PermissionDenied, Http404):
+        return
 
 
 def answer_url(secret: str) -> str:
@@ -189,6 +232,8 @@ def send_reminder(actor, survey, *, today=None) -> int:
     if not can_run(actor, survey):
         raise PermissionDenied
     today = today or timezone.localdate()
+    if survey.is_exit:
+        raise ValidationError(_("En avgångsenkät har ingen påminnelse."))
     if not survey.accepts_answers(today):
         raise ValidationError(_("Enkäten är stängd, så ingen påminnelse skickas."))
     with transaction.atomic():
@@ -248,7 +293,7 @@ def _rewrite_in_key_order() -> None:
                 # Inside a transaction (a command's, a test's) the deferred
                 # foreign-key checks must run first, or CLUSTER refuses.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for model in (Token, Answer):
+            for model in (Token, Answer, ExitAnswer):
                 table = model._meta.db_table
                 cursor.execute(f'CLUSTER "{table}" USING "{table}_pkey"')
     except Exception:  # the survey is closed all the same; the next close tries again
@@ -268,16 +313,25 @@ class LinkState:
 class Link:
     state: str
     survey: Survey | None = None
+    # A unit's shared link (answered once per device), or None for a personal one.
+    shared: SharedLink | None = None
 
 
 def open_link(secret: str, today=None) -> Link:
-    """What the answer page may show for a link. Writes nothing."""
+    """What the answer page may show for a link: a personal link (a token)
+    or a unit's shared link. Writes nothing."""
     today = today or timezone.localdate()
     if not secret or len(secret) > 100:
         return Link(LinkState.UNKNOWN)
     token = Token.objects.select_related("survey", "survey__node").filter(digest=digest(secret)).first()
     if token is None:
-        return Link(LinkState.UNKNOWN)
+        shared = (SharedLink.objects.select_related("survey", "survey__node", "unit")
+                  .filter(digest=digest(secret), active=True).first())
+        if shared is None:
+            return Link(LinkState.UNKNOWN)
+        if not shared.survey.accepts_answers(today):
+            return Link(LinkState.CLOSED, shared.survey, shared)
+        return Link(LinkState.OK, shared.survey, shared)
     if token.used:
         return Link(LinkState.USED, token.survey)
     if not token.survey.accepts_answers(today):
@@ -300,7 +354,7 @@ def submit_answer(secret: str, data: dict, today=None) -> Link:
     logged: an entry at the time of answering would date the answer."""
     today = today or timezone.localdate()
     link = open_link(secret, today)
-    if link.state != LinkState.OK:
+    if link.state != LinkState.OK or link.shared is not None or link.survey.is_exit:
         return link
     with transaction.atomic():
         spent = Token.objects.filter(digest=digest(secret), used=False).update(used=True)
@@ -309,6 +363,57 @@ def submit_answer(secret: str, data: dict, today=None) -> Link:
         Answer.objects.create(survey=link.survey, unit=data["unit"], operation_area=data["operation_area"],
                               week=iso_week(today), exposure=data["exposure"], own=data["own"])
     return Link(LinkState.OK, link.survey)
+
+
+def create_shared_link(actor, survey, unit, *, today=None) -> str:
+    """A shared link for one unit of an open prevalence survey, for staff
+    without accounts; a new link for the unit replaces its old one, which
+    stops working. Checks: the actor may run the survey (403); the survey is
+    an open prevalence survey and the unit one it may concern
+    (ValidationError). Saves the link's digest; audits survey.shared_link
+    with the unit. Returns the secret, shown once and kept nowhere."""
+    if not can_run(actor, survey):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    if survey.is_exit or not survey.accepts_answers(today):
+        raise ValidationError(_("Enkäten är stängd, så ingen delad länk kan skapas."))
+    if unit.pk not in {u.pk for u in answer_units(survey)}:
+        raise ValidationError(_("Välj en enhet som enkäten gäller."))
+    secret = secrets.token_urlsafe(24)
+    with transaction.atomic():
+        replaced = SharedLink.objects.filter(survey=survey, unit=unit).delete()[0]
+        SharedLink.objects.create(digest=digest(secret), survey=survey, unit=unit)
+        record(actor, "survey.shared_link", survey, changes={"unit": [None, str(unit.pk)],
+                                                              "replaced": [None, bool(replaced)]})
+    return secret
+
+
+def shared_nonce() -> str:
+    """A random value the shared link's form carries, so that a double
+    submit of one filled form stores one answer. Kept nowhere until used."""
+    return secrets.token_urlsafe(18)
+
+
+def submit_shared_answer(secret: str, nonce: str, data: dict, today=None) -> Link:
+    """One answer through a unit's shared link: the answer concerns the
+    link's unit and is marked `shared`. The form's nonce is stored as a spent
+    token (its digest, like any link), so the same form sent twice stores
+    one answer; once per device is the page's cookie (views.answer). Nothing
+    is audited or logged."""
+    today = today or timezone.localdate()
+    link = open_link(secret, today)
+    if link.state != LinkState.OK or link.shared is None:
+        return link
+    if not nonce or len(nonce) > 100:
+        return Link(LinkState.UNKNOWN, link.survey, link.shared)
+    try:
+        with transaction.atomic():
+            Token.objects.create(digest=digest("shared:" + nonce), survey=link.survey, used=True)
+            Answer.objects.create(survey=link.survey, unit=link.shared.unit, operation_area=data["operation_area"],
+                                  week=iso_week(today), exposure=data["exposure"], own=data["own"], shared=True)
+    except IntegrityError:
+        return Link(LinkState.USED, link.survey, link.shared)
+    return link
 
 
 def response_count(survey) -> int:

@@ -163,7 +163,7 @@ def latest_for(user, node) -> Underreporting | None:
     if not user.has_role(*VIEW_ROLES):
         return None
     covered = access.covered_nodes(user, roles=VIEW_ROLES)
-    candidates = (Survey.objects.filter(node__in=covered, node__path__in=_paths_up(node))
+    candidates = (Survey.objects.filter(kind=Survey.Kind.PREVALENCE, node__in=covered, node__path__in=_paths_up(node))
                   .select_related("node").order_by("-node__path", "-closes_on"))
     for survey in candidates[:5]:
         found = build(user, survey)

@@ -105,10 +105,10 @@ def test_an_inactive_duty_generates_nothing(city):
 
 def test_standard_duties_are_seeded_once_per_district_and_city_with_owners_from_roles(city):
     created = services.ensure_standard_duties(2026, starts_on=date(2026, 1, 1))
-    # The city gets three, each district administration five.
-    assert created == 3 + 5 + 5
+    # The city gets three, each district administration seven (with the two surveys).
+    assert created == 3 + 7 + 7
     assert services.ensure_standard_duties(2026, starts_on=date(2026, 1, 1)) == 0
-    assert Duty.objects.count() == 13
+    assert Duty.objects.count() == 17
     north = {d.standard_key: d for d in Duty.objects.filter(node=city.north)}
     assert north["action_plan_review"].owner == city.hr
     assert north["action_plan_review"].schedule == Duty.Schedule.YEARLY
@@ -124,15 +124,15 @@ def test_standard_duties_are_seeded_once_per_district_and_city_with_owners_from_
     # Departments and units get no standard duties.
     assert not Duty.objects.exclude(node__kind__in=[OrgUnit.Kind.CITY, OrgUnit.Kind.ADMINISTRATION]).exists()
     entries = AuditEntry.objects.filter(action="cycle.duty.created")
-    assert entries.count() == 13
+    assert entries.count() == 17
     assert entries.first().changes["title"][0] is None
 
 
 def test_a_new_district_gets_its_standard_duties_on_the_next_run(city):
     services.ensure_standard_duties(2026)
     west = node("VAST", "Västra stadsdelsförvaltningen", OrgUnit.Kind.ADMINISTRATION, city.city)
-    assert services.ensure_standard_duties(2026) == 5
-    assert Duty.objects.filter(node=west).count() == 5
+    assert services.ensure_standard_duties(2026) == 7
+    assert Duty.objects.filter(node=west).count() == 7
 
 
 def test_a_deactivated_standard_duty_is_not_seeded_again(city):

@@ -19,9 +19,9 @@ def seed(**options):
 
 
 def test_seed_cycle_creates_the_standard_duties_once(city):
-    assert "13 uppgifter" in seed()
+    assert "17 uppgifter" in seed()
     assert "0 uppgifter, 0 tillfällen" in seed()
-    assert Duty.objects.count() == 13
+    assert Duty.objects.count() == 17
     # This year's and next year's occurrences exist, none before today's start.
     assert DutyOccurrence.objects.filter(due_date__year=TODAY.year + 1).exists()
     assert not DutyOccurrence.objects.filter(due_date__lt=TODAY).exists()

@@ -246,14 +246,14 @@ def test_an_administrator_creates_a_new_districts_standard_duties_from_the_year_
 
     response = client.post(url)
     assert response.status_code == 302
-    assert Duty.objects.filter(node=west).count() == 5
+    assert Duty.objects.filter(node=west).count() == 7
     assert DutyOccurrence.objects.filter(duty__node=west, due_date__year=TODAY.year + 1).exists()
     assert not DutyOccurrence.objects.filter(duty__node=west, due_date__lt=TODAY).exists()
     created = AuditEntry.objects.filter(action="cycle.duty.created", actor=cycle.admin)
-    assert created.count() == 5
+    assert created.count() == 7
     assert "Standarduppgifterna saknas" not in client.get(f"/arshjul/?enhet={cycle.city.pk}").content.decode()
     assert client.post(url).status_code == 302  # nothing left to create
-    assert Duty.objects.filter(node=west).count() == 5
+    assert Duty.objects.filter(node=west).count() == 7
 
 
 def test_only_editors_of_the_new_district_may_create_its_standard_duties(cycle, login):

@@ -119,8 +119,8 @@ def test_the_year_view_puts_each_occurrence_in_its_month_with_its_state(cycle, l
     assert [(o.due_date.month, o.period_code) for o in rereporting] == [
         (1, f"T3-{TODAY.year - 2}"), (5, f"T1-{TODAY.year - 1}"), (9, f"T2-{TODAY.year - 1}")]
     assert all(o.current_state == DutyOccurrence.State.OVERDUE for o in rereporting)
-    # Action plan 1, re-reporting 3, risk analysis 1, lärstudio 2, APT 1: all overdue, none done.
-    assert response.context["overview"].counts == {"done": 0, "overdue": 8, "due_soon": 0, "upcoming": 0}
+    # Action plan 1, re-reporting 3, risk analysis 1, lärstudio 2, APT 1, the two surveys 2: all overdue, none done.
+    assert response.context["overview"].counts == {"done": 0, "overdue": 10, "due_soon": 0, "upcoming": 0}
     assert "Försenad" in response.content.decode()
 
 
@@ -136,7 +136,7 @@ def test_the_show_filter_keeps_only_overdue_or_open_occurrences_but_counts_all(c
         assert overview.counts["done"] == 1
     overview = client.get(f"{year_url(cycle.city, TODAY.year - 1)}&visa=forsenade").context["overview"]
     rows = {unit.code: (counts["done"], counts["overdue"]) for unit, counts, _ in overview.by_node}
-    assert rows["NORR"] == (1, 7) and rows["SYD"] == (0, 8) and rows["STHLM"] == (0, 5)
+    assert rows["NORR"] == (1, 9) and rows["SYD"] == (0, 10) and rows["STHLM"] == (0, 5)
 
 
 def test_a_done_occurrence_shows_its_date_and_link_in_the_year_view(cycle, login):

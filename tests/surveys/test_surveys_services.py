@@ -93,7 +93,7 @@ def test_the_answer_keeps_unit_and_week_only(city, smtp_server):
     assert answer.week == f"{year}-W{week:02d}"
     assert answer.unit == city.north_b
     names = {f.name for f in Answer._meta.get_fields()}
-    assert names == {"id", "survey", "unit", "operation_area", "week", "exposure", "own"}
+    assert names == {"id", "survey", "unit", "operation_area", "week", "exposure", "own", "shared"}
 
 
 def test_the_reminder_goes_to_everyone_once_without_a_link(city, smtp_server):

@@ -28,6 +28,8 @@ DEMO_NOTES = {
     Duty.Kind.RISK_ANALYSIS_INPUT: "Underlag lämnat till ekonomi- och kvalitetsenheten för risk- och "
                                    "väsentlighetsanalysen.",
     Duty.Kind.TRAINING: "Genomfört. Deltagarna finns i utbildningsloggen.",
+    Duty.Kind.PREVALENCE_SURVEY: "Exponeringsenkäten skickad till förvaltningens medarbetare; resultatet under Enkäter.",
+    Duty.Kind.EXIT_SURVEY_REVIEW: "Avgångsenkätens svar genomgångna med HR, skyddsombud och chefer.",
 }
 # A few past occurrences stay open so the demo shows what "overdue" looks like.
 DEMO_DONE_SHARE = 0.85

@@ -98,6 +98,10 @@ class Command(BaseCommand):
                 if survey:
                     self.stdout.write(f"Enkät: {survey.title}, {survey.answers.count()} svar av "
                                       f"{survey.invited} inbjudna.")
+                leaving = demo_survey.seed_exit(rng, timezone.localdate())
+                if leaving:
+                    self.stdout.write(f"Avgångsenkät: {leaving.title}, {leaving.exit_answers.count()} svar av "
+                                      f"{leaving.invited} inbjudna.")
         self.stdout.write(
             f"Händelser: {result['incidents']} i {result['units']} enheter ({result['from']} – {result['to']}), "
             f"{result['actions']} åtgärder, {result['actors']} återkommande aktörer.")
