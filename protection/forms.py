@@ -10,11 +10,11 @@ DATE_INVALID = _("Ange datum som ÅÅÅÅ-MM-DD, till exempel 2026-03-14.")
 
 class MeasureForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Åtgärd"), choices=[("", _("Välj åtgärd"))] + ProtectiveMeasure.Kind.choices,
+        label=_("Skyddsåtgärd"), choices=[("", _("Välj åtgärd"))] + ProtectiveMeasure.Kind.choices,
         error_messages={"required": _("Välj vilken åtgärd som gäller."),
                         "invalid_choice": _("Välj vilken åtgärd som gäller.")})
     note = forms.CharField(
-        label=_("Beskrivning"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Beskrivning av skyddsåtgärden"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Vad enheten gör vid kommande kontakter med hushållet. Skriv inte klientens namn, "
                     "adress eller personnummer."),
         error_messages={"max_length": _("Beskrivningen får vara högst %(limit_value)d tecken, du har skrivit %(show_value)d.")})

@@ -79,12 +79,12 @@ def test_a_handler_records_a_protective_measure_on_a_phone(city, phone):
     page.goto(f"/arenden/{city.named.pk}/#skydd")
     panel = page.locator("#skydd")
     panel.get_by_text("Registrera en skyddsåtgärd").click()
-    panel.get_by_label("Åtgärd").select_option(label="Två personal vid hembesök")
-    panel.get_by_label("Beskrivning").fill("Alltid två vid hembesök.")
+    panel.get_by_label("Skyddsåtgärd", exact=True).select_option(label="Två personal vid hembesök")
+    panel.get_by_label("Beskrivning av skyddsåtgärden").fill("Alltid två vid hembesök.")
     panel.get_by_label("Omprövas senast").fill("2020-01-01")
     panel.get_by_role("button", name="Registrera åtgärden").click()
     assert page.get_by_text("Omprövningsdatumet har redan varit.").first.is_visible()
-    assert page.get_by_label("Beskrivning").input_value() == "Alltid två vid hembesök."
+    assert page.get_by_label("Beskrivning av skyddsåtgärden").input_value() == "Alltid två vid hembesök."
     assert_accessible(page)
     not_wider_than_the_phone(page)
     page.get_by_label("Omprövas senast").fill("2099-01-01")

@@ -37,10 +37,10 @@ def test_handler_runs_the_support_track_on_a_phone(city, phone):
     page.locator("#stod").get_by_text("Registrera erbjudet stöd").click()
     page.get_by_label("Stöd", exact=True).select_option(label="Krisstöd")
     page.get_by_label("Erbjudet den").fill("")
-    page.get_by_label("Beskrivning").fill("Via företagshälsovården")
+    page.get_by_label("Beskrivning", exact=True).fill("Via företagshälsovården")
     page.get_by_role("button", name="Registrera").click()
     assert page.get_by_text("Ange när stödet erbjöds.").first.is_visible()
-    assert page.get_by_label("Beskrivning").input_value() == "Via företagshälsovården"
+    assert page.get_by_label("Beskrivning", exact=True).input_value() == "Via företagshälsovården"
     assert_accessible(page)
     screenshot(page, "support-offer-error-phone")
     page.get_by_label("Erbjudet den").fill(timezone.localdate().isoformat())
