@@ -595,11 +595,12 @@ def run(args):
         else:
             build(args, env)
         ids = ids_from_db(args)
+        if args.mail == "worker":
+            env["VARN_MAIL_WORKER"] = "1"
         if args.profile:
             profile(args, env, ids)
             return
         if args.mail == "worker":
-            env["VARN_MAIL_WORKER"] = "1"
             sender = SENDER.start(args, env, tmp)
         servers.append(start_gunicorn(args, env, tmp, port, extra=args.gunicorn_arg))
         if args.pools == 2:
@@ -807,7 +808,9 @@ def profile(args, env, ids):
     from django.conf import settings
 
     # The test environment collects e-mail in memory; production talks SMTP
-    # (to the bench's sink), inside the request.
+    # (to the bench's sink): inside the request with --mail inline; with
+    # --mail worker the request only queues them (the sender's cost is not
+    # the reporter's) and they are left in the outbox.
     settings.EMAIL_BACKEND = os.environ.get("VARN_INTAKE_PROFILE_MAIL", "django.core.mail.backends.smtp.EmailBackend")
     client = Client(HTTP_X_FORWARDED_PROTO="https")
     client.force_login(User.objects.get(username=EMPLOYEES[0]))

@@ -13,3 +13,9 @@ class GovernanceConfig(AppConfig):
         from incidents import checklist
 
         checklist.use_plan(plan.checklist_steps)
+
+        # The plan's checklist steps are kept under the catalogue's stamp.
+        from governance.models import Measure, PlanVersion
+        from organisation import catalogue
+
+        catalogue.bump_on(PlanVersion, Measure, Measure.operation_areas.through)

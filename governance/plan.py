@@ -22,6 +22,7 @@ from audit.log import diff, record, snapshot
 from governance import permissions, template
 from governance.models import ActionPlan, Measure, PlanVersion
 from knowledge.models import Article
+from organisation import catalogue
 from organisation.models import OperationArea, OrgUnit
 
 Section = Measure.Section
@@ -64,23 +65,38 @@ def effective_version(unit, at) -> PlanVersion | None:
     return best
 
 
-def applies_to(measure, area_id) -> bool:
-    """A measure without operation areas applies everywhere."""
-    areas = [area.pk for area in measure.operation_areas.all()]
-    return not areas or area_id in areas
+def _approved_steps(ids: list[int]) -> list[tuple]:
+    """Every approved version of the plans at these nodes, in
+    effective_version's order, as (approved_at, depth of its node, its
+    after-event measures with a checklist step as (code, operation area
+    pks; a measure without areas applies everywhere) in the plan's order):
+    what checklist_steps chooses from."""
+    versions = list(PlanVersion.objects.filter(plan__node_id__in=ids, status=PlanVersion.Status.APPROVED)
+                    .select_related("plan__node").order_by("-number"))
+    steps: dict[int, list] = {v.pk: [] for v in versions}
+    for measure in (Measure.objects.filter(version__in=versions, section=Section.AFTER)
+                    .exclude(checklist_code="").prefetch_related("operation_areas")):
+        steps[measure.version_id].append((measure.checklist_code, [a.pk for a in measure.operation_areas.all()]))
+    return [(v.approved_at, len(v.plan.node.path), steps[v.pk]) for v in versions]
 
 
 def checklist_steps(incident) -> list[str] | None:
     """The checklist codes the plan in force when the case was reported gives
-    it: the after-event measures with a checklist step that apply to the
-    case's unit's operation area, in the plan's order. None without a plan
-    (incidents.checklist then uses the standard). Side effects: none."""
-    version = effective_version(incident.unit, incident.reported_at)
-    if version is None:
+    it (effective_version): the after-event measures with a checklist step
+    that apply to the case's unit's operation area, in the plan's order.
+    None without a plan (incidents.checklist then uses the standard). The
+    approved versions above the unit are kept under organisation.catalogue's
+    stamp, which saving a version or a measure renews. Side effects: none."""
+    ids = [int(part) for part in incident.unit.path.strip("/").split("/") if part]
+    versions = catalogue.kept(f"plan-steps:{','.join(map(str, ids))}", lambda: _approved_steps(ids))
+    best = None
+    for approved_at, depth, steps in versions:
+        if approved_at is not None and approved_at <= incident.reported_at and (best is None or depth > best[0]):
+            best = (depth, steps)
+    if best is None:
         return None
-    measures = (version.measures.filter(section=Section.AFTER).exclude(checklist_code="")
-                .prefetch_related("operation_areas"))
-    return [m.checklist_code for m in measures if applies_to(m, incident.unit.operation_area_id)]
+    area = incident.unit.operation_area_id
+    return [code for code, areas in best[1] if not areas or area in areas]
 
 
 @dataclass

@@ -11,7 +11,10 @@ benchmark's bulk insert) must rebuild them instead.
 
 deferred(): a block of incident writes (filing: the incident, then its
 forms) announced once at its end as one rows_changed; listeners of post_save
-and m2m_changed ask defer() whether to wait for it.
+and m2m_changed ask defer() whether to wait for it. A block that inserted an
+incident and its forms says so with inserted(), and the announcement then
+carries them (`inserted`: pk -> (incident, forms)), so that listeners can
+read the new rows from memory instead of asking the database again.
 """
 import contextlib
 import threading
@@ -35,16 +38,27 @@ def deferred():
     if getattr(_pending, "ids", None) is not None:
         yield
         return
-    _pending.ids, _pending.created = set(), set()
+    _pending.ids, _pending.created, _pending.inserted = set(), set(), {}
     try:
         yield
-        ids, created = _pending.ids, _pending.created
+        ids, created, inserted = _pending.ids, _pending.created, _pending.inserted
     finally:
-        _pending.ids = _pending.created = None
+        _pending.ids = _pending.created = _pending.inserted = None
     if ids:
         from incidents.models import Incident
 
-        rows_changed.send(sender=Incident, ids=sorted(ids), fields=None, created=sorted(created & ids))
+        created = created & ids
+        rows_changed.send(sender=Incident, ids=sorted(ids), fields=None, created=sorted(created),
+                          inserted={pk: row for pk, row in inserted.items() if pk in created})
+
+
+def inserted(incident, forms) -> None:
+    """Inside deferred(): `incident` was just inserted, and its forms of
+    influence are exactly `forms` (InfluenceForm objects); nothing else in the
+    block changes it after this. Outside deferred(), nothing."""
+    pending = getattr(_pending, "inserted", None)
+    if pending is not None:
+        pending[incident.pk] = (incident, list(forms))
 
 
 def defer(ids, *, created: bool = False) -> bool:

@@ -20,3 +20,4 @@ class OrganisationConfig(AppConfig):
         from organisation import catalogue
 
         catalogue.connect_taxonomies()
+        catalogue.connect_organisation()

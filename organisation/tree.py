@@ -8,6 +8,7 @@ import functools
 import unicodedata
 from operator import attrgetter
 
+from organisation import catalogue
 from organisation.models import OrgUnit, RoleAssignment, User
 
 # Swedish alphabetical order: å, ä and ö are letters of their own after z
@@ -53,23 +54,33 @@ def nearest_holders(unit: OrgUnit, role: str, exclude=None) -> list:
     return nearest_holders_by_role(unit, [role], exclude)[role]
 
 
-def nearest_holders_by_role(unit: OrgUnit, roles, exclude=None) -> dict[str, list]:
-    """nearest_holders for several roles at once, in two queries whatever
-    the number of roles and people: the assignments on the chain above the
-    unit (chain_ids, from its path), and the holders' own assignments
-    (User.assignment_rows, loaded together so that checking what each may
-    reach asks nothing more)."""
-    nodes = chain_ids(unit)
+def _holders_on_chain(nodes: list[int], roles: tuple) -> dict[tuple[str, int], list]:
+    """Every active holder of `roles` at each of `nodes`, (role, node pk) →
+    users with their assignment rows loaded (User.assignment_rows), in two
+    queries."""
     rows = (RoleAssignment.objects
             .filter(role__in=list(roles), active=True, node_id__in=nodes, user__is_active=True)
             .select_related("user"))
     by_role_node: dict[tuple[str, int], list] = {}
     for row in rows:
-        if exclude is None or row.user_id != exclude:
-            by_role_node.setdefault((row.role, row.node_id), []).append(row.user)
+        by_role_node.setdefault((row.role, row.node_id), []).append(row.user)
+    User.load_assignment_rows([u for users in by_role_node.values() for u in users])
+    return by_role_node
+
+
+def nearest_holders_by_role(unit: OrgUnit, roles, exclude=None) -> dict[str, list]:
+    """nearest_holders for several roles at once: the assignments on the
+    chain above the unit (chain_ids, from its path) and the holders' own
+    assignments (so that checking what each may reach asks nothing more),
+    kept under organisation.catalogue's stamp, which any change of a unit, a
+    role assignment or a user renews; without a shared cache, two queries.
+    Each call gets its own copies of the users."""
+    nodes, roles = chain_ids(unit), tuple(roles)
+    by_role_node = catalogue.kept(f"holders:{','.join(roles)}:{','.join(map(str, nodes))}",
+                                  lambda: _holders_on_chain(nodes, roles))
     found = {}
     for role in roles:
-        holders = next((by_role_node[role, pk] for pk in nodes if by_role_node.get((role, pk))), [])
+        holders = next((users for pk in nodes
+                        if (users := [u for u in by_role_node.get((role, pk), ()) if u.pk != exclude])), [])
         found[role] = sorted(holders, key=lambda u: (u.last_name, u.first_name, u.username))
-    User.load_assignment_rows([u for users in found.values() for u in users])
     return found

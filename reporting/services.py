@@ -7,20 +7,22 @@ candidate people from role assignments and keeps those access.py lets reach
 the case.
 """
 import functools
+import hashlib
 import operator
 import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from audit.log import ANONYMOUS_REPORTER, record, snapshot
-from incidents import access, notify
+from incidents import access, notify, signals
 from incidents.checklist import create_checklist
 from incidents.models import Attachment, Incident, ReceiptCode, ReportDraft, Submission
 from incidents.routing import Routing, decide_bypass, route
-from incidents.signals import deferred
+from organisation import catalogue
 from organisation.models import OrgUnit, Role
 from organisation.tree import tree_order
 from reporting.attachments import store_attachment
@@ -88,11 +90,12 @@ def unit_groups(user, selected=None, everything=False) -> list[tuple[str, list[O
     """Units for the report form's select, grouped by administration: for a
     logged-in employee the units of their own administration(s), for
     everyone else (or on request) the whole organisation. The selected unit
-    is always included so that a re-shown form keeps it. Reads the
-    administrations, then only the units in scope (an employee's form does
-    not load the whole city)."""
-    admins = {n.pk: n for n in reportable_units().filter(kind=OrgUnit.Kind.ADMINISTRATION)
-              .only("pk", "name", "path", "kind")}
+    is always included so that a re-shown form keeps it. Kept under
+    organisation.catalogue's stamp (renewed by any change of a unit or an
+    assignment) per scope; only the user's own assignments are read."""
+    admins = catalogue.kept("report-administrations", lambda: {
+        n.pk: n for n in reportable_units().filter(kind=OrgUnit.Kind.ADMINISTRATION)
+        .only("pk", "name", "path", "kind")})
     assigned, scope = set(), []
     if user and user.is_authenticated:
         for a in _assignments(user):
@@ -102,6 +105,13 @@ def unit_groups(user, selected=None, everything=False) -> list[tuple[str, list[O
                 # nodes listed above hold every administration).
                 admin = next((admins[int(p)] for p in a.node.path.strip("/").split("/") if int(p) in admins), None)
                 scope.append((admin or a.node).path)
+    scope = sorted(set(scope))
+    selected = selected if _valid_pk(selected) else None
+    key = hashlib.sha256(repr((translation.get_language(), scope, sorted(assigned), selected)).encode()).hexdigest()
+    return catalogue.kept(f"report-units:{key}", lambda: _unit_groups(admins, scope, assigned, selected))
+
+
+def _unit_groups(admins, scope, assigned, selected):
     nodes = reportable_units().only("pk", "name", "path", "kind", "operation_area_id")
     if scope:
         nodes = nodes.filter(functools.reduce(operator.or_, (Q(path__startswith=p) for p in scope),
@@ -216,7 +226,7 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
             # A token sent before: the Submission below fails on its unique
             # digest and the first report's receipt is returned (except
             # IntegrityError), so the common case asks nothing beforehand.
-            with deferred():   # the statistics follow the new incident once, forms included
+            with signals.deferred():   # the statistics follow the new incident once, forms included
                 incident = Incident.objects.create(
                     unit=data["unit"],
                     occurred_at=data["occurred_at"],
@@ -243,6 +253,7 @@ def create_report(*, reporter, data: dict, files=(), token: uuid.UUID, people=No
                 # statistics once, forms included.
                 Incident.forms.through.objects.bulk_create(
                     [Incident.forms.through(incident_id=incident.pk, influenceform_id=f.pk) for f in forms])
+                signals.inserted(incident, forms)   # the statistics read it from memory
             create_checklist(incident)
             if incident.wants_support:
                 start_support_track(incident)

@@ -197,12 +197,36 @@ def skeleton_values(row, zone) -> dict:
     }
 
 
-def computed(ids) -> dict[int, dict]:
-    """The skeletons of these incidents as their rows stand now."""
+def _row_in_memory(incident, forms) -> tuple:
+    """What _rows() reads for an incident that was just inserted with these
+    forms, from the objects in hand: the same values in the same order
+    (form_mask as SQL sums it, None without forms). Only the reporter's
+    gender is read, as it stands in the database now (the user object in
+    hand may be older than a change made meanwhile)."""
+    mask = sum(1 << (form.pk % FORM_BITS) for form in forms) if forms else None
+    gender = incident.reporter_gender
+    if incident.reporter_id is not None:
+        gender = User.objects.filter(pk=incident.reporter_id).values_list("gender", flat=True).first()
+    return (incident.pk, incident.unit_id, incident.unit.path, incident.bypasses_management,
+            incident.occurred_at, incident.reported_at, incident.acknowledged_at, incident.closed_at,
+            incident.source_id, incident.operation_area_id, incident.channel_id, incident.identity_mode,
+            gender,
+            incident.police_status, incident.police_reference, incident.actor_pseudonym,
+            incident.record_key, mask, any(form.code in THREATS_AND_VIOLENCE for form in forms))
+
+
+def computed(ids, inserted=None) -> dict[int, dict]:
+    """The skeletons of these incidents as their rows stand now. `inserted`:
+    pk -> (incident, forms) of rows just inserted (incidents.signals.inserted),
+    read from memory instead of the database."""
     zone = local_zone()
-    # Unscoped: the totals count every incident; readers apply the scope.
-    return {row[0]: skeleton_values(row, zone)
-            for row in _rows(Incident.unscoped.filter(pk__in=list(ids)).order_by())}
+    inserted = inserted or {}
+    rows = [_row_in_memory(*inserted[pk]) for pk in ids if pk in inserted]
+    rest = [pk for pk in ids if pk not in inserted]
+    if rest:
+        # Unscoped: the totals count every incident; readers apply the scope.
+        rows += list(_rows(Incident.unscoped.filter(pk__in=rest).order_by()))
+    return {row[0]: skeleton_values(row, zone) for row in rows}
 
 
 def stored_values(skeleton: Skeleton) -> dict:
@@ -235,17 +259,18 @@ def paused():
         rebuild()
 
 
-def sync(ids, *, created: bool = False) -> int:
+def sync(ids, *, created: bool = False, inserted=None) -> int:
     """Bring the skeletons of these incidents in step with their rows, in the
     caller's transaction; returns the number of pending changes appended.
-    created: the rows were just inserted, so they have no skeleton yet."""
+    created: the rows were just inserted, so they have no skeleton yet;
+    inserted: those of them whose rows are in memory (computed())."""
     ids = {int(pk) for pk in ids if pk is not None}
     if not ids or _paused():
         return 0
     # No savepoint: a failure here fails the caller's whole write, as it must
     # (the totals and the rows never disagree), so there is nothing to keep.
     with transaction.atomic(savepoint=False):
-        new = computed(ids)
+        new = computed(ids, inserted if created else None)
         old = {} if created else {s.incident_id: s for s in Skeleton.objects.filter(incident_id__in=ids)}
         changes, upserts, gone = [], [], []
         for pk in sorted(ids):
@@ -643,11 +668,13 @@ def _on_forms(sender, instance, action, reverse, pk_set, **kwargs):
         sync(getattr(instance, "_rollup_incidents", []))
 
 
-def _on_rows(sender, ids, fields, created=(), **kwargs):
+def _on_rows(sender, ids, fields, created=(), inserted=None, **kwargs):
     if _watched(fields):
         new = set(created)
         if new:
-            sync(new, created=True)   # inserted in the same block: no skeleton to read
+            # Inserted in the same block: no skeleton to read, and the rows of
+            # those announced with their forms are in memory.
+            sync(new, created=True, inserted=inserted)
         sync(set(ids) - new)
 
 

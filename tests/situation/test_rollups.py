@@ -170,6 +170,30 @@ def test_a_report_is_followed_once_with_its_forms(city, settings):
     agree()
 
 
+@pytest.mark.parametrize("mode", [Mode.NAMED, Mode.CONFIDENTIAL, Mode.ANONYMOUS])
+def test_a_filed_reports_skeleton_from_memory_is_the_one_its_rows_give(city, mode):
+    """Filing reads the new incident's skeleton from the objects in hand
+    (incidents.signals.inserted), not from the database: it must be exactly
+    what the stored rows give, the anonymous report's hour and the
+    reporter's gender included."""
+    from reporting.services import create_report
+
+    city.employee.gender = User.Gender.WOMAN
+    city.employee.save()
+    forms = list(InfluenceForm.objects.filter(code__in=["hot", "vald", "trakasserier"]))
+    receipt = create_report(reporter=city.employee, token=__import__("uuid").uuid4(), data={
+        "unit": city.north_a, "occurred_at": timezone.now() - timedelta(days=3, minutes=17),
+        "description": "Hot, våld och trakasserier", "identity_mode": mode,
+        "source": Source.objects.get(code="brukare"), "channel": Channel.objects.get(code="telefon"),
+        "police_reference": "K-123-26", "forms": forms,
+    })
+    stored = rollups.stored_values(Skeleton.objects.get(incident=receipt.incident))
+    assert stored == rollups.computed([receipt.incident.pk])[receipt.incident.pk]
+    assert stored["forms"] != 0 and stored["tv"] and stored["reported"]
+    assert stored["gender"] == (None if mode == Mode.ANONYMOUS else User.Gender.values.index("woman"))
+    agree()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("every", [0, 1, 3])
 def test_pending_changes_count_before_and_after_they_are_folded_in(city, settings, every):
