@@ -24,6 +24,7 @@ from governance.models import ActionPlan, Measure, PlanVersion
 from knowledge.models import Article
 from organisation import catalogue
 from organisation.models import OperationArea, OrgUnit
+from organisation.tree import chain_ids
 
 Section = Measure.Section
 MEASURE_FIELDS = ["section", "position", "text", "owner_role", "article", "operation_areas", "checklist_code"]
@@ -50,28 +51,32 @@ def draft_of(node) -> PlanVersion | None:
     return PlanVersion.objects.filter(plan__node=node, status=PlanVersion.Status.DRAFT).first()
 
 
+def _in_force(versions, at):
+    """Of (approved_at, depth of the plan's node, item) in the order of
+    their version numbers, newest first: the item of the nearest node's
+    newest version approved by `at`, or None."""
+    best = None
+    for approved_at, depth, item in versions:
+        if approved_at is not None and approved_at <= at and (best is None or depth > best[0]):
+            best = (depth, item)
+    return best[1] if best else None
+
+
 def effective_version(unit, at) -> PlanVersion | None:
     """The plan in force for `unit` at the moment `at`: the nearest node at or
     above the unit (its district, else the city) with a version approved by
     then, and of that node the newest such version."""
-    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
-    versions = (PlanVersion.objects.filter(plan__node_id__in=ids, status=PlanVersion.Status.APPROVED,
+    versions = (PlanVersion.objects.filter(plan__node_id__in=chain_ids(unit), status=PlanVersion.Status.APPROVED,
                                            approved_at__lte=at)
                 .select_related("plan__node").order_by("-number"))
-    best = None
-    for version in versions:
-        if best is None or len(version.plan.node.path) > len(best.plan.node.path):
-            best = version
-    return best
+    return _in_force(((v.approved_at, len(v.plan.node.path), v) for v in versions), at)
 
 
-def _approved_steps(ids: list[int]) -> list[tuple]:
-    """Every approved version of the plans at these nodes, in
-    effective_version's order, as (approved_at, depth of its node, its
-    after-event measures with a checklist step as (code, operation area
-    pks; a measure without areas applies everywhere) in the plan's order):
-    what checklist_steps chooses from."""
-    versions = list(PlanVersion.objects.filter(plan__node_id__in=ids, status=PlanVersion.Status.APPROVED)
+def _approved_steps(nodes: list[int]) -> list[tuple]:
+    """Every approved version of the plans at these nodes for _in_force, each
+    with its after-event measures that have a checklist step, as (code,
+    operation area pks; none: everywhere) in the plan's order."""
+    versions = list(PlanVersion.objects.filter(plan__node_id__in=nodes, status=PlanVersion.Status.APPROVED)
                     .select_related("plan__node").order_by("-number"))
     steps: dict[int, list] = {v.pk: [] for v in versions}
     for measure in (Measure.objects.filter(version__in=versions, section=Section.AFTER)
@@ -82,21 +87,18 @@ def _approved_steps(ids: list[int]) -> list[tuple]:
 
 def checklist_steps(incident) -> list[str] | None:
     """The checklist codes the plan in force when the case was reported gives
-    it (effective_version): the after-event measures with a checklist step
-    that apply to the case's unit's operation area, in the plan's order.
+    it (effective_version's rule): the after-event measures with a checklist
+    step that apply to the case's unit's operation area, in the plan's order.
     None without a plan (incidents.checklist then uses the standard). The
     approved versions above the unit are kept under organisation.catalogue's
     stamp, which saving a version or a measure renews. Side effects: none."""
-    ids = [int(part) for part in incident.unit.path.strip("/").split("/") if part]
-    versions = catalogue.kept(f"plan-steps:{','.join(map(str, ids))}", lambda: _approved_steps(ids))
-    best = None
-    for approved_at, depth, steps in versions:
-        if approved_at is not None and approved_at <= incident.reported_at and (best is None or depth > best[0]):
-            best = (depth, steps)
-    if best is None:
+    nodes = chain_ids(incident.unit)
+    versions = catalogue.kept(f"plan-steps:{','.join(map(str, nodes))}", lambda: _approved_steps(nodes))
+    steps = _in_force(versions, incident.reported_at)
+    if steps is None:
         return None
     area = incident.unit.operation_area_id
-    return [code for code, areas in best[1] if not areas or area in areas]
+    return [code for code, areas in steps if not areas or area in areas]
 
 
 @dataclass
