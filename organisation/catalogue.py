@@ -12,9 +12,11 @@ change at once: saving or deleting any taxonomy term (organisation's and
 incidents' TaxonomyTerm subclasses), a unit, a role assignment, a user (but
 for the day of their last login) or a knowledge article sets a new random
 stamp (other apps connect their own models with bump_on(): knowledge,
-governance). The new stamp is set at once and again when the transaction
-commits, so that neither the writing request nor a request that read the
-old rows meanwhile can keep them under the new stamp. A random stamp,
+governance). The new shared stamp is set when the transaction commits, once
+however many rows it changed, so that no request keeps the old rows under
+it; inside the writing transaction, until then, each change gives the thread
+a stamp of its own (bump()), so that it reads its own changes and keeps
+nothing another request could use. A random stamp,
 not a counter: a shared cache that was emptied or restarted starts a new
 one, and no process can serve a fragment kept under a stamp that came back.
 Writes that send no signal (QuerySet.update in a shell) are seen when the
@@ -48,10 +50,14 @@ def stamp() -> str:
     """The current stamp; a new one when the shared cache has none; ""
     (keep nothing) when the shared cache does not answer. Inside a
     transaction that changed something under the stamp, a stamp of this
-    thread's own (bump()), until it commits."""
+    thread's own (bump()), until it ends: committed, the shared stamp is new;
+    rolled back, the shared one holds (a long-running command must not keep
+    its own stamp past a rollback and miss every later change)."""
     own = getattr(_read, "own", None)
     if own is not None:
-        return own
+        if transaction.get_connection().in_atomic_block:
+            return own
+        _read.own = None
     value = getattr(_read, "stamp", None)
     if value is not None and getattr(_read, "in_request", False):
         return value
@@ -115,8 +121,8 @@ def bump() -> None:
     request renders or keeps the old rows under it; until then this thread
     uses a new stamp of its own at each change, so that the writing
     transaction reads its own changes and keeps nothing any other request
-    uses (a transaction rolled back leaves it until the request ends). One
-    shared stamp per commit, however many rows the transaction changed."""
+    uses (stamp() forgets it once the transaction has ended). One shared
+    stamp per commit, however many rows the transaction changed."""
     _read.own = uuid.uuid4().hex
     _read.changes = getattr(_read, "changes", 0) + 1
     transaction.on_commit(functools.partial(_committed, _read.changes))

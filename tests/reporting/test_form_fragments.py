@@ -165,3 +165,42 @@ def test_the_article_titles_are_read_once_per_stamp_and_a_new_article_is_linked_
     from knowledge.templatetags.knowledge import _read_titles
 
     assert catalogue.kept("knowledge-titles", _read_titles)[article.slug][0] == "Så fyller du i när det hände"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_of_the_organisation_renews_the_stamp_at_commit_and_a_rollback_keeps_it(city):
+    """Routing's role holders and the form's units are kept under the stamp:
+    a committed change of a unit gives every process a new one; inside the
+    writing transaction the writer has a stamp of its own, and after a
+    rollback the shared stamp holds again (a long-running command must not
+    keep its own and miss later changes)."""
+    from django.db import transaction
+
+    from organisation.tree import nearest_holders_by_role
+
+    shared = catalogue.stamp()
+    with transaction.atomic():
+        city.north_a.name = "Ekonomiskt bistånd Norr, ny"
+        city.north_a.save()
+        inside = catalogue.stamp()
+        assert inside not in ("", shared)
+        assert caches["default"].get(catalogue.KEY) == shared     # others see it at commit
+    after = catalogue.stamp()
+    assert after not in ("", shared, inside) and caches["default"].get(catalogue.KEY) == after
+
+    try:
+        with transaction.atomic():
+            city.north_a.name = "Återställs"
+            city.north_a.save()
+            assert catalogue.stamp() != after
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert catalogue.stamp() == after
+    # A new role holder committed elsewhere is seen by the next read.
+    before = nearest_holders_by_role(city.north_a, ["manager"])["manager"]
+    from organisation.models import Role
+    from tests.factories import user as make_user
+
+    make_user("ny_chef_norr", (Role.MANAGER, city.north_a))
+    assert len(nearest_holders_by_role(city.north_a, ["manager"])["manager"]) == len(before) + 1
